@@ -1,0 +1,148 @@
+"""Request and response models (pydantic). Field ranges match the import validation rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+Kind = Literal["run", "strength", "cross", "mobility"]
+Likert = Field(default=None, ge=1, le=5)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class AthleteCreate(_Strict):
+    name: str = Field(min_length=1, max_length=120)
+    birth_year: int | None = Field(default=None, ge=1900, le=2030)
+    sex: Literal["female", "male", "other"] | None = None
+    experience_years: float | None = Field(default=None, ge=0, le=80)
+    max_hr: float | None = Field(default=None, ge=100, le=250)
+    resting_hr: float | None = Field(default=None, ge=25, le=120)
+    availability_min: list[int] = Field(
+        default=[60, 60, 60, 60, 60, 120, 120],
+        min_length=7,
+        max_length=7,
+        description="Minutes available Monday..Sunday.",
+    )
+    goal: str | None = Field(default=None, max_length=200)
+
+    @field_validator("availability_min")
+    @classmethod
+    def _minutes_in_day(cls, value: list[int]) -> list[int]:
+        if any(m < 0 or m > 1440 for m in value):
+            raise ValueError("each availability value must be between 0 and 1440 minutes")
+        return value
+
+
+class AthletePublic(AthleteCreate):
+    model_config = ConfigDict(extra="ignore", from_attributes=True)
+    id: int
+
+
+class StrengthSetIn(_Strict):
+    exercise: str = Field(min_length=1, max_length=120)
+    set_number: int = Field(ge=1, le=100)
+    reps: float | None = Field(default=None, ge=0, le=500)
+    load_kg: float | None = Field(default=None, ge=0, le=1000)
+    rpe: float | None = Field(default=None, ge=0, le=10)
+
+
+class SessionCreate(_Strict):
+    date: dt.date
+    start_time: dt.datetime | None = None
+    kind: Kind
+    type: str = Field(min_length=1, max_length=40)
+    duration_min: float = Field(gt=0, lt=2880)
+    distance_km: float | None = Field(default=None, ge=0, lt=500)
+    elevation_gain_m: float | None = Field(default=None, ge=0, le=20000)
+    elevation_loss_m: float | None = Field(default=None, ge=0, le=20000)
+    avg_hr: float | None = Field(default=None, ge=25, le=250)
+    rpe: float | None = Field(default=None, ge=0, le=10)
+    sets: list[StrengthSetIn] = Field(default_factory=list, max_length=200)
+
+
+class SessionPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    athlete_id: int
+    date: dt.date
+    kind: str
+    type: str
+    duration_min: float
+    rpe: float | None
+    source: str
+    external_id: str
+
+
+class WellnessCreate(_Strict):
+    date: dt.date
+    sleep_h: float | None = Field(default=None, ge=0, le=24)
+    sleep_quality: float | None = Likert
+    soreness: float | None = Likert
+    fatigue: float | None = Likert
+    mood: float | None = Likert
+    stress: float | None = Likert
+    resting_hr: float | None = Field(default=None, ge=25, le=120)
+    hrv_rmssd: float | None = Field(default=None, ge=1, le=300)
+    readiness: float | None = Field(default=None, ge=0, le=10)
+    pain: bool = False
+    illness: bool = False
+
+
+class WellnessPublic(WellnessCreate):
+    model_config = ConfigDict(from_attributes=True, extra="ignore")
+    id: int
+    athlete_id: int
+
+
+class InjuryCreate(_Strict):
+    start_date: dt.date
+    end_date: dt.date | None = None
+    body_part: str = Field(min_length=1, max_length=80)
+    severity: Literal["minor", "moderate", "major"] = "minor"
+
+
+class InjuryPublic(InjuryCreate):
+    model_config = ConfigDict(from_attributes=True, extra="ignore")
+    id: int
+    athlete_id: int
+
+
+class RecommendedSession(BaseModel):
+    kind: Literal["rest", "mobility", "run", "strength", "cross"]
+    type: str
+    intensity: Literal["rest", "easy", "moderate", "hard"]
+    duration_min: float
+    target_rpe: float
+
+
+class Predicted(BaseModel):
+    readiness: float = Field(ge=0, le=100)
+    injury_risk: float = Field(ge=0, le=1)
+
+
+class RecommendationPublic(BaseModel):
+    athlete_id: int
+    date: dt.date
+    session: RecommendedSession
+    predicted: Predicted
+    reasons: list[str]
+    model_versions: dict[str, int | None]
+    degraded: bool = False
+    degraded_reason: str | None = None
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    database: Literal["ok", "unavailable"]
+    models: dict[str, int | None]
+    degraded: bool
+
+
+class ErrorBody(BaseModel):
+    error: str
+    detail: str | list[dict]

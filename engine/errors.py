@@ -1,0 +1,25 @@
+"""Domain errors. Each subclasses a builtin so callers can catch broadly."""
+
+
+class AthleteNotFoundError(LookupError):
+    """No athlete with the given id."""
+
+    def __init__(self, athlete_id: int) -> None:
+        super().__init__(f"athlete {athlete_id} not found")
+        self.athlete_id = athlete_id
+
+
+class ModelUnavailableError(RuntimeError):
+    """A registered model could not be loaded (registry missing, alias unset, load failed)."""
+
+
+class InsufficientDataError(ValueError):
+    """There is not enough data to train or evaluate (names what is missing)."""
+
+
+class InfeasiblePlanError(ValueError):
+    """No plan satisfies the hard constraints (callers fall back to rest)."""
+
+
+class InvalidRulesError(ValueError):
+    """Optimizer rules (guard rails or objective weights) are out of range (names the field)."""

@@ -1,0 +1,339 @@
+"""Choose today's session and plan the week: candidates + predictions + hard rules -> decision.
+
+Pure: plain data and NumPy arrays in, dataclasses out. Both entry points solve the same 7-day
+receding-horizon problem (``engine.horizon``): day 0 is scored with the models' predictions,
+later days with the candidates' loads only, under the same hard rules (``engine.constraints``).
+``choose_session`` returns day 0 of that plan, so it always equals ``plan_week``'s first day.
+See docs/optimizer.md for the rules, the objective and its weights.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+import numpy as np
+
+from engine.catalogue import (
+    CATALOGUE,
+    Candidate,
+    category_of,
+    is_recovery,
+    is_safe_when_unwell,
+    make_candidate,
+)
+from engine.constraints import (
+    History,
+    Problem,
+    day_problems,
+    locked_for,
+    prediction_problems,
+    summarize_history,
+)
+from engine.horizon import DayOptions, Solver, plan_objective, solve_horizon, weekly_target
+from engine.planning import (
+    AthleteContext,
+    Choice,
+    ObjectiveWeights,
+    PastSession,
+    PlannedDay,
+    Rules,
+    WeekPlan,
+)
+from engine.reasons import choice_reasons, day_reasons, plan_notes
+
+__all__ = [
+    "AthleteContext",
+    "Choice",
+    "ObjectiveWeights",
+    "PastSession",
+    "PlannedDay",
+    "Rules",
+    "WeekPlan",
+    "choose_session",
+    "plan_week",
+    "stimulus",
+]
+
+HORIZON_DAYS = 7
+DEFAULT_SOLVER: Solver = "cpsat"  # faster p50/p95 and deterministic under a work limit
+
+
+def stimulus(candidate: Candidate, weights: ObjectiveWeights) -> float:
+    """Training stimulus (points): intensity-weighted load plus climbing and descending credit."""
+    return (
+        weights.intensity.get(candidate.intensity, 1.0) * candidate.load_au
+        + weights.climb_per_m * candidate.elevation_gain_m
+        + weights.descent_per_m * candidate.elevation_loss_m
+    )
+
+
+def _today_penalty(readiness: float, injury_risk: float, weights: ObjectiveWeights) -> float:
+    """Risk and below-comfortable readiness penalties (points); missing predictions cost 0."""
+    risk = weights.risk * injury_risk if math.isfinite(injury_risk) else 0.0
+    gap = weights.readiness_comfortable - readiness if math.isfinite(readiness) else 0.0
+    return risk + weights.readiness * max(0.0, gap)
+
+
+@dataclass(frozen=True)
+class _Today:
+    options: DayOptions
+    readiness: np.ndarray
+    injury_risk: np.ndarray
+    rejected: list[tuple[Candidate, list[Problem]]]
+    fallback: bool
+
+
+def _dedupe(candidates: Sequence[Candidate]) -> list[Candidate]:
+    return list(dict.fromkeys(candidates))
+
+
+def _later_pool(pool: Sequence[Candidate]) -> list[Candidate]:
+    """The caller's candidates plus every catalogue duration of the same types.
+
+    Callers usually cut today's pool to today's minutes; later days have their own availability.
+    """
+    types = {c.type for c in pool if c.type in CATALOGUE}
+    extra = [
+        make_candidate(t, m) for t in CATALOGUE if t in types for m in CATALOGUE[t].durations_min
+    ]
+    return _dedupe([*pool, *extra])
+
+
+def _with_rest(options: list[Candidate]) -> list[Candidate]:
+    return (
+        options if any(c.kind == "rest" for c in options) else [*options, make_candidate("rest", 0)]
+    )
+
+
+def _today(
+    *,
+    context: AthleteContext,
+    pool: Sequence[Candidate],
+    predictions: dict[Candidate, tuple[float, float]],
+    history: History,
+    rules: Rules,
+) -> _Today:
+    lock, tomorrow = locked_for(context, 0), locked_for(context, 1)
+    rejected: list[tuple[Candidate, list[Problem]]] = []
+    if lock is not None:
+        kept = [lock]
+    else:
+        plan_tail, locked = ([tomorrow], [False, True]) if tomorrow else ([], [False])
+        kept = []
+        for c in pool:
+            r, p = predictions[c]
+            problems = day_problems(
+                day=0,
+                plan=[c, *plan_tail],
+                locked=locked,
+                history=history,
+                context=context,
+                rules=rules,
+            ) + prediction_problems(candidate=c, readiness=r, injury_risk=p, rules=rules)
+            (rejected.append((c, problems)) if problems else kept.append(c))
+        kept = _with_rest(kept)
+    nan = (math.nan, math.nan)
+    readiness = np.array([predictions.get(c, nan)[0] for c in kept])
+    risk = np.array([predictions.get(c, nan)[1] for c in kept])
+    value = np.array(
+        [
+            stimulus(c, rules.weights) - _today_penalty(r, p, rules.weights)
+            for c, r, p in zip(kept, readiness, risk, strict=True)
+        ]
+    )
+    fallback = lock is None and all(is_recovery(c.kind) for c in kept)
+    return _Today(
+        DayOptions(tuple(kept), lock is not None, value), readiness, risk, rejected, fallback
+    )
+
+
+def _later(
+    *, context: AthleteContext, pool: Sequence[Candidate], day: int, rules: Rules
+) -> DayOptions:
+    lock = locked_for(context, day)
+    if lock is not None:
+        options = [lock]
+    else:
+        minutes = context.availability_min[(context.today + timedelta(days=day)).weekday()]
+        options = _with_rest(
+            [
+                c
+                for c in pool
+                if c.duration_min <= minutes
+                and (
+                    not context.unwell
+                    or is_safe_when_unwell(type_id=c.type, kind=c.kind, intensity=c.intensity)
+                )
+            ]
+        )
+    discount = rules.weights.discount**day
+    value = np.array([discount * stimulus(c, rules.weights) for c in options])
+    return DayOptions(tuple(options), lock is not None, value)
+
+
+@dataclass(frozen=True)
+class _Solved:
+    today: _Today
+    days: list[DayOptions]
+    picks: list[int]
+    objective: float
+    history: History
+    solved: bool
+
+
+def _solve(
+    *,
+    context: AthleteContext,
+    candidates: Sequence[Candidate],
+    readiness: np.ndarray,
+    injury_risk: np.ndarray,
+    rules: Rules,
+    solver: Solver,
+) -> _Solved:
+    readiness, injury_risk = np.asarray(readiness, float), np.asarray(injury_risk, float)
+    if readiness.shape != (len(candidates),) or injury_risk.shape != (len(candidates),):
+        raise ValueError(
+            f"readiness {readiness.shape} and injury_risk {injury_risk.shape} need one value "
+            f"per candidate ({len(candidates)})"
+        )
+    predictions: dict[Candidate, tuple[float, float]] = {}
+    for c, r, p in zip(candidates, readiness, injury_risk, strict=True):
+        predictions.setdefault(c, (float(r), float(p)))
+    history = summarize_history(context, rules)
+    pool = _dedupe(candidates)
+    today = _today(
+        context=context, pool=pool, predictions=predictions, history=history, rules=rules
+    )
+    later = _later_pool(pool)
+    days = [today.options] + [
+        _later(context=context, pool=later, day=d, rules=rules) for d in range(1, HORIZON_DAYS)
+    ]
+    picks = solve_horizon(days=days, history=history, rules=rules, solver=solver)
+    solved = picks is not None
+    if picks is None:  # never seen in tests; the documented safe answer is rest
+        picks = [
+            0 if d.locked else next(j for j, c in enumerate(d.candidates) if c.kind == "rest")
+            for d in days
+        ]
+    objective = plan_objective(days=days, picks=picks, history=history, rules=rules)
+    return _Solved(today, days, picks, objective, history, solved)
+
+
+def _choice(context: AthleteContext, s: _Solved) -> Choice:
+    j = s.picks[0]
+    chosen = s.today.options.candidates[j]
+    readiness, risk = float(s.today.readiness[j]), float(s.today.injury_risk[j])
+    fallback = s.today.fallback or (not s.solved and not s.today.options.locked)
+    reasons = choice_reasons(
+        context=context,
+        chosen=chosen,
+        readiness=readiness,
+        injury_risk=risk,
+        rejected=s.today.rejected,
+        fallback=fallback,
+        locked=s.today.options.locked,
+    )
+    return Choice(chosen, readiness, risk, reasons, fallback, s.objective)
+
+
+def choose_session(
+    *,
+    context: AthleteContext,
+    candidates: Sequence[Candidate],
+    readiness: np.ndarray,
+    injury_risk: np.ndarray,
+    rules: Rules = Rules(),  # noqa: B008 - frozen, so a shared default is safe
+    solver: Solver = DEFAULT_SOLVER,
+) -> Choice:
+    """Pick today's session: day 0 of the best 7-day plan under the hard rules.
+
+    Args:
+        context: The athlete on ``context.today``, before training.
+        candidates: Sessions that could be done today (later days also use every catalogue
+            duration of these types).
+        readiness: Predicted next-day readiness (0-100) per candidate done today.
+        injury_risk: Predicted 7-day injury risk (0-1) per candidate done today.
+        rules: Guard rails and objective weights.
+        solver: ``"cpsat"`` (OR-Tools CP-SAT, default) or ``"highs"`` (scipy MILP).
+
+    Returns:
+        The choice with its predictions, 2-4 reasons and whether it is the rest/mobility
+        fallback (no training session passed the rules). Never raises for infeasibility.
+
+    Raises:
+        ValueError: The prediction arrays do not match ``candidates``.
+    """
+    solved = _solve(
+        context=context,
+        candidates=candidates,
+        readiness=readiness,
+        injury_risk=injury_risk,
+        rules=rules,
+        solver=solver,
+    )
+    return _choice(context, solved)
+
+
+def plan_week(
+    *,
+    context: AthleteContext,
+    candidates: Sequence[Candidate],
+    readiness: np.ndarray,
+    injury_risk: np.ndarray,
+    rules: Rules = Rules(),  # noqa: B008 - frozen, so a shared default is safe
+    days: int = 7,
+    solver: Solver = DEFAULT_SOLVER,
+) -> WeekPlan:
+    """Plan the next ``days`` days (1-7) from today; day 0 equals ``choose_session``'s choice.
+
+    Arguments are those of ``choose_session``. The 7-day horizon is always solved; the first
+    ``days`` days are returned.
+
+    Raises:
+        ValueError: ``days`` is outside 1-7 or the prediction arrays do not match.
+    """
+    if not 1 <= days <= HORIZON_DAYS:
+        raise ValueError(f"days must be 1-{HORIZON_DAYS}, got {days}")
+    s = _solve(
+        context=context,
+        candidates=candidates,
+        readiness=readiness,
+        injury_risk=injury_risk,
+        rules=rules,
+        solver=solver,
+    )
+    choice = _choice(context, s)
+    plan = [d.candidates[j] for d, j in zip(s.days, s.picks, strict=True)]
+    planned = [PlannedDay(context.today, choice.candidate, s.days[0].locked, choice.reasons)]
+    seen: dict[str, int] = {}
+    for d, c in enumerate(plan[:days]):
+        category = category_of(type_id=c.type, kind=c.kind, intensity=c.intensity)
+        seen[category] = seen.get(category, 0) + 1
+        target = rules.weekly_structure.get(category)
+        if d == 0:
+            continue
+        when = context.today + timedelta(days=d)
+        reasons = day_reasons(
+            candidate=c,
+            locked=s.days[d].locked,
+            minutes=context.availability_min[when.weekday()],
+            nth=(seen[category], target) if target else None,
+        )
+        planned.append(PlannedDay(when, c, s.days[d].locked, reasons))
+    short, notes = plan_notes(context=context, plan=plan, history=s.history, rules=rules)
+    target = weekly_target(s.history, rules)
+    notes.append(
+        f"planned 7-day load {sum(c.load_au for c in plan):.0f} AU, target {target:.0f} AU"
+    )
+    if choice.fallback:
+        notes.insert(
+            0,
+            f"today: no training session passed the rules; {choice.candidate.type} is the fallback",
+        )
+    if not s.solved:
+        notes.insert(0, "the solver returned no plan in time; rest planned on open days")
+    feasible = s.solved and not choice.fallback and not short
+    return WeekPlan(planned, s.objective, feasible, notes)

@@ -1,0 +1,231 @@
+"""Today's recommendation from an athlete's history and the loaded models (pure, no I/O)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from engine.catalogue import Candidate, enumerate_candidates
+from engine.optimizer import AthleteContext, Choice, PastSession, Rules, choose_session
+from pipelines.features import FEATURE_COLUMNS, apply_candidate_sessions, build_daily_features
+from pipelines.loads import HARD_RPE, session_loads
+
+HISTORY_DAYS = 90
+
+
+@dataclass(frozen=True)
+class ModelSet:
+    """The two served models and their registry versions; ``degraded`` when they are missing."""
+
+    readiness: Any | None
+    injury: Any | None
+    versions: dict[str, int | None] = field(default_factory=dict)
+    degraded_reason: str | None = None
+
+    @property
+    def available(self) -> bool:
+        return self.readiness is not None and self.injury is not None
+
+
+@dataclass(frozen=True)
+class AthleteHistory:
+    """What the engine needs about one athlete, already read from the store."""
+
+    athlete_id: int
+    availability_min: Sequence[int]
+    sessions: pd.DataFrame
+    wellness: pd.DataFrame
+    injuries: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """The recommendation contract (see README): session, predictions, reasons, versions."""
+
+    athlete_id: int
+    date: dt.date
+    session: dict[str, Any]
+    predicted: dict[str, float]
+    reasons: list[str]
+    model_versions: dict[str, int | None]
+    degraded: bool = False
+    degraded_reason: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "athlete_id": self.athlete_id,
+            "date": self.date.isoformat(),
+            "session": self.session,
+            "predicted": self.predicted,
+            "reasons": self.reasons,
+            "model_versions": self.model_versions,
+            "degraded": self.degraded,
+            "degraded_reason": self.degraded_reason,
+        }
+
+
+def candidates_frame(candidates: Sequence[Candidate]) -> pd.DataFrame:
+    """Candidates as session rows (kind, type, duration, RPE, distance, climb, descent)."""
+    return pd.DataFrame(
+        {
+            "kind": [c.kind for c in candidates],
+            "type": [c.type for c in candidates],
+            "duration_min": [float(c.duration_min) for c in candidates],
+            "rpe": [float(c.target_rpe) for c in candidates],
+            "distance_km": [c.distance_km for c in candidates],
+            "elevation_gain_m": [c.elevation_gain_m for c in candidates],
+            "elevation_loss_m": [c.elevation_loss_m for c in candidates],
+        }
+    )
+
+
+def today_features(history: AthleteHistory, *, today: dt.date) -> pd.DataFrame:
+    """The athlete's daily feature table up to and including ``today`` (before training)."""
+    start = pd.Timestamp(today) - pd.Timedelta(days=HISTORY_DAYS * 4)
+    sessions = history.sessions[
+        (history.sessions["date"] >= start) & (history.sessions["date"] < pd.Timestamp(today))
+    ]
+    wellness = history.wellness[
+        (history.wellness["date"] >= start) & (history.wellness["date"] <= pd.Timestamp(today))
+    ]
+    return build_daily_features(
+        sessions, wellness, history.injuries, until=today, athlete_ids=[history.athlete_id]
+    )
+
+
+def predict_candidates(
+    base_row: pd.DataFrame, candidates: Sequence[Candidate], models: ModelSet
+) -> tuple[np.ndarray, np.ndarray]:
+    """Predicted next-day readiness (0-100) and 7-day injury risk (0-1) for each candidate."""
+    rows = apply_candidate_sessions(base_row, candidates_frame(candidates))
+    if models.available:
+        X = rows[list(FEATURE_COLUMNS)].to_numpy(float)  # noqa: N806
+        readiness = np.clip(models.readiness.predict(X), 0, 100)
+        risk = models.injury.predict_proba(X)[:, 1]
+        return readiness, risk
+    return rule_based_predictions(rows)
+
+
+def rule_based_predictions(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Transparent fallback when no model can be loaded.
+
+    Readiness: the athlete's recent readiness (or 65) minus 0.04 points per AU of today's load.
+    Risk: 2% at an EWMA acute:chronic ratio of 1.0, tripling by 1.5 (logistic), capped at 0.9.
+    """
+    base = rows["readiness_score_base"].fillna(rows["readiness_today"]).fillna(65.0).to_numpy()
+    readiness = np.clip(base - 0.04 * rows["load_total"].to_numpy(), 0, 100)
+    acwr = rows["acwr_ewma"].to_numpy()
+    odds = 0.02 / 0.98 * np.exp(2.2 * (acwr - 1.0))
+    return readiness, np.clip(odds / (1 + odds), 0, 0.9)
+
+
+def _past_sessions(sessions: pd.DataFrame, *, today: dt.date) -> tuple[PastSession, ...]:
+    start = pd.Timestamp(today) - pd.Timedelta(days=28)
+    recent = sessions[(sessions["date"] >= start) & (sessions["date"] < pd.Timestamp(today))]
+    if recent.empty:
+        return ()
+    loads = session_loads(recent)
+    out = []
+    for row in loads.itertuples():
+        intensity = (
+            "hard" if row.rpe_used >= HARD_RPE else "moderate" if row.rpe_used >= 5 else "easy"
+        )
+        out.append(
+            PastSession(
+                date=row.date.date(),
+                type=str(row.type),
+                kind=str(row.kind),
+                intensity=intensity,
+                duration_min=float(row.duration_min),
+                load_au=float(row.load_au),
+            )
+        )
+    return tuple(out)
+
+
+def _signals(features: pd.DataFrame) -> dict[str, float]:
+    """The athlete's own numbers that reasons may cite."""
+    today = features.iloc[-1]
+    past = features.iloc[-29:-1]
+    return {
+        "sleep_h": float(today["sleep_h"]),
+        "sleep_h_avg": float(past["sleep_h"].mean()) if len(past) else float("nan"),
+        "soreness": float(today["soreness"]),
+        "soreness_avg": float(past["soreness"].mean()) if len(past) else float("nan"),
+        "readiness_self": float(today["readiness"]),
+        "acwr_ewma": float(today["acwr_ewma"]),
+        "load_7d": float(today["load_7d"]),
+        "load_28d_weekly_avg": float(today["load_28d"]) / 4.0,
+        "days_since_rest": float(today["days_since_rest"]),
+    }
+
+
+def build_context(
+    history: AthleteHistory, features: pd.DataFrame, *, today: dt.date
+) -> AthleteContext:
+    """Everything the optimizer needs to know about the athlete this morning."""
+    row = features.iloc[-1]
+    before = features[features["date"] < pd.Timestamp(today)]
+    return AthleteContext(
+        today=today,
+        availability_min=tuple(int(m) for m in history.availability_min),
+        daily_load=tuple(before["load_total"].to_numpy(float)[-HISTORY_DAYS:]),
+        recent=_past_sessions(history.sessions, today=today),
+        open_injury=bool(row["injured"]),
+        illness=bool(row["illness"]),
+        pain=bool(row["pain"]),
+        signals=_signals(features),
+    )
+
+
+def recommend_session(
+    history: AthleteHistory, models: ModelSet, *, today: dt.date, rules: Rules | None = None
+) -> Recommendation:
+    """Pick today's session: score every candidate with the models, then optimise under rules."""
+    features = today_features(history, today=today)
+    base_row = features.tail(1).reset_index(drop=True)
+    context = build_context(history, features, today=today)
+    weekday_minutes = context.availability_min[today.weekday()]
+    candidates = enumerate_candidates(max_minutes=max(weekday_minutes, 30))
+    readiness, risk = predict_candidates(base_row, candidates, models)
+    choice = choose_session(
+        context=context,
+        candidates=candidates,
+        readiness=readiness,
+        injury_risk=risk,
+        rules=rules or Rules(),
+    )
+    return _to_recommendation(history.athlete_id, today, choice, models)
+
+
+def _to_recommendation(
+    athlete_id: int, today: dt.date, choice: Choice, models: ModelSet
+) -> Recommendation:
+    c = choice.candidate
+    reasons = list(choice.reasons)
+    if not models.available:
+        reasons.append(f"Rule-based choice: the models are unavailable ({models.degraded_reason}).")
+    return Recommendation(
+        athlete_id=athlete_id,
+        date=today,
+        session={
+            "kind": c.kind,
+            "type": c.type,
+            "intensity": c.intensity,
+            "duration_min": float(c.duration_min),
+            "target_rpe": float(c.target_rpe),
+        },
+        predicted={
+            "readiness": round(float(choice.readiness), 1),
+            "injury_risk": round(float(choice.injury_risk), 4),
+        },
+        reasons=reasons,
+        model_versions=dict(models.versions),
+        degraded=not models.available,
+        degraded_reason=models.degraded_reason,
+    )

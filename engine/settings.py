@@ -1,0 +1,52 @@
+"""Runtime configuration, read from ``CAIRN_*`` environment variables at the edges only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Cairn settings.
+
+    Defaults point into ``./data``: a SQLite database and a SQLite-backed MLflow store
+    with a local artifact folder, so nothing has to be started by hand.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="CAIRN_", extra="forbid")
+
+    data_dir: Path = Path("data")
+    database_url: str = ""
+    mlflow_tracking_uri: str = ""
+    mlflow_registry_uri: str = ""
+    mlflow_artifact_dir: Path | None = None
+    readiness_model_name: str = "cairn-readiness"
+    injury_model_name: str = "cairn-injury"
+    champion_alias: str = "champion"
+    challenger_alias: str = "challenger"
+    risk_ceiling: float = Field(default=0.25, gt=0.0, le=1.0)
+    readiness_floor: float = Field(default=35.0, ge=0.0, le=100.0)
+    random_state: int = 42
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, value: str) -> str:
+        if value and not value.startswith(("sqlite", "postgresql")):
+            raise ValueError("CAIRN_DATABASE_URL must be a sqlite:// or postgresql:// URL")
+        return value
+
+    @model_validator(mode="after")
+    def _fill_defaults(self) -> Settings:
+        data_dir = self.data_dir.expanduser().resolve()
+        self.data_dir = data_dir
+        if not self.database_url:
+            self.database_url = f"sqlite:///{data_dir / 'app.sqlite'}"
+        if not self.mlflow_tracking_uri:
+            self.mlflow_tracking_uri = f"sqlite:///{data_dir / 'mlflow.db'}"
+        if not self.mlflow_registry_uri:
+            self.mlflow_registry_uri = self.mlflow_tracking_uri
+        if self.mlflow_artifact_dir is None:
+            self.mlflow_artifact_dir = data_dir / "mlartifacts"
+        return self

@@ -1,0 +1,128 @@
+"""Database tables (SQLAlchemy 2 declarative mapping). Schema changes go through Alembic."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    """Declarative base for all Cairn tables."""
+
+
+class Athlete(Base):
+    """An athlete and their static attributes; availability is minutes per weekday."""
+
+    __tablename__ = "athlete"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    birth_year: Mapped[int | None] = mapped_column(Integer)
+    sex: Mapped[str | None] = mapped_column(String(16))
+    experience_years: Mapped[float | None] = mapped_column(Float)
+    max_hr: Mapped[float | None] = mapped_column(Float)
+    resting_hr: Mapped[float | None] = mapped_column(Float)
+    availability_min: Mapped[list[int]] = mapped_column(JSON)  # Mon..Sun
+    goal: Mapped[str | None] = mapped_column(String(200))
+    external_ref: Mapped[str | None] = mapped_column(String(120), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=dt.datetime.utcnow)
+
+
+class TrainingSession(Base):
+    """One logged training session (run, strength, cross-training or mobility)."""
+
+    __tablename__ = "training_session"
+    __table_args__ = (UniqueConstraint("athlete_id", "source", "external_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    athlete_id: Mapped[int] = mapped_column(
+        ForeignKey("athlete.id", ondelete="CASCADE"), index=True
+    )
+    date: Mapped[dt.date] = mapped_column(Date, index=True)
+    start_time: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    kind: Mapped[str] = mapped_column(String(16))
+    type: Mapped[str] = mapped_column(String(40))
+    duration_min: Mapped[float] = mapped_column(Float)
+    distance_km: Mapped[float | None] = mapped_column(Float)
+    elevation_gain_m: Mapped[float | None] = mapped_column(Float)
+    elevation_loss_m: Mapped[float | None] = mapped_column(Float)
+    avg_hr: Mapped[float | None] = mapped_column(Float)
+    rpe: Mapped[float | None] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(String(32), default="manual")
+    external_id: Mapped[str] = mapped_column(String(128))
+
+    sets: Mapped[list[StrengthSet]] = relationship(
+        back_populates="session", cascade="all, delete-orphan", order_by="StrengthSet.set_number"
+    )
+
+
+class StrengthSet(Base):
+    """One set of a strength session."""
+
+    __tablename__ = "strength_set"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("training_session.id", ondelete="CASCADE"), index=True
+    )
+    exercise: Mapped[str] = mapped_column(String(120))
+    set_number: Mapped[int] = mapped_column(Integer)
+    reps: Mapped[float | None] = mapped_column(Float)
+    load_kg: Mapped[float | None] = mapped_column(Float)
+    rpe: Mapped[float | None] = mapped_column(Float)
+
+    session: Mapped[TrainingSession] = relationship(back_populates="sets")
+
+
+class WellnessCheckin(Base):
+    """The morning check-in; at most one per athlete and day."""
+
+    __tablename__ = "wellness_checkin"
+    __table_args__ = (UniqueConstraint("athlete_id", "date"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    athlete_id: Mapped[int] = mapped_column(
+        ForeignKey("athlete.id", ondelete="CASCADE"), index=True
+    )
+    date: Mapped[dt.date] = mapped_column(Date)
+    sleep_h: Mapped[float | None] = mapped_column(Float)
+    sleep_quality: Mapped[float | None] = mapped_column(Float)
+    soreness: Mapped[float | None] = mapped_column(Float)
+    fatigue: Mapped[float | None] = mapped_column(Float)
+    mood: Mapped[float | None] = mapped_column(Float)
+    stress: Mapped[float | None] = mapped_column(Float)
+    resting_hr: Mapped[float | None] = mapped_column(Float)
+    hrv_rmssd: Mapped[float | None] = mapped_column(Float)
+    readiness: Mapped[float | None] = mapped_column(Float)
+    pain: Mapped[bool] = mapped_column(Boolean, default=False)
+    illness: Mapped[bool] = mapped_column(Boolean, default=False)
+    source: Mapped[str] = mapped_column(String(32), default="manual")
+
+
+class Injury(Base):
+    """A time-loss injury; ``end_date`` is NULL while it is still open."""
+
+    __tablename__ = "injury"
+    __table_args__ = (UniqueConstraint("athlete_id", "start_date", "body_part"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    athlete_id: Mapped[int] = mapped_column(
+        ForeignKey("athlete.id", ondelete="CASCADE"), index=True
+    )
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+    body_part: Mapped[str] = mapped_column(String(80))
+    severity: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(String(32), default="manual")

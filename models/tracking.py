@@ -1,0 +1,183 @@
+"""MLflow tracking and registry: the only module that imports ``mlflow``.
+
+Every function takes the tracking store explicitly (``TrackingStore``); nothing here sets
+global MLflow state at import time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class TrackingStore:
+    """Where runs and registered models live."""
+
+    tracking_uri: str
+    registry_uri: str
+    artifact_root: Path
+
+
+@dataclass(frozen=True)
+class LoggedModel:
+    """A logged run and, when registered, the model version it created."""
+
+    run_id: str
+    version: int | None
+
+
+def _mlflow(store: TrackingStore):  # noqa: ANN202
+    import mlflow
+
+    mlflow.set_tracking_uri(store.tracking_uri)
+    mlflow.set_registry_uri(store.registry_uri)
+    return mlflow
+
+
+def _client(store: TrackingStore):  # noqa: ANN202
+    from mlflow import MlflowClient
+
+    return MlflowClient(tracking_uri=store.tracking_uri, registry_uri=store.registry_uri)
+
+
+def ensure_experiment(store: TrackingStore, *, name: str) -> str:
+    """Return the experiment id, creating it with a local artifact folder if needed."""
+    client = _client(store)
+    experiment = client.get_experiment_by_name(name)
+    if experiment is not None:
+        return experiment.experiment_id
+    location = (store.artifact_root / name).resolve()
+    location.mkdir(parents=True, exist_ok=True)
+    return client.create_experiment(name, artifact_location=location.as_uri())
+
+
+def log_model_run(
+    store: TrackingStore,
+    *,
+    experiment: str,
+    run_name: str,
+    model: Any,
+    params: Mapping[str, Any],
+    metrics: Mapping[str, float],
+    X_example: pd.DataFrame,  # noqa: N803
+    train_frame: pd.DataFrame | None = None,
+    registered_name: str | None = None,
+    figures: Mapping[str, Any] | None = None,
+    tags: Mapping[str, str] | None = None,
+    trusted_types: list[str] | None = None,
+) -> LoggedModel:
+    """Log one training run (params, metrics, dataset, figures, model) and register the model."""
+    mlflow = _mlflow(store)
+    from mlflow.models import infer_signature
+
+    experiment_id = ensure_experiment(store, name=experiment)
+    with mlflow.start_run(experiment_id=experiment_id, run_name=run_name) as run:
+        mlflow.log_params(dict(params))
+        mlflow.log_metrics({k: float(v) for k, v in metrics.items() if np.isfinite(v)})
+        mlflow.set_tags(dict(tags or {}))
+        if train_frame is not None:
+            dataset = mlflow.data.from_pandas(train_frame, name=f"{experiment}-train")
+            mlflow.log_input(dataset, context="training")
+        for filename, figure in (figures or {}).items():
+            mlflow.log_figure(figure, filename)
+        example = X_example.head(5)
+        signature = infer_signature(example, _predict_any(model, example))
+        info = mlflow.sklearn.log_model(
+            model,
+            name="model",
+            signature=signature,
+            input_example=example,
+            registered_model_name=registered_name,
+            skops_trusted_types=trusted_types,
+            pip_requirements=_pip_requirements(),
+        )
+    version = info.registered_model_version
+    return LoggedModel(run_id=run.info.run_id, version=int(version) if version else None)
+
+
+def _pip_requirements() -> list[str]:
+    """Pinned requirements, given explicitly: MLflow's inference runs a slow subprocess."""
+    from importlib.metadata import version
+
+    return [f"{p}=={version(p)}" for p in ("lightgbm", "scikit-learn", "pandas", "numpy")]
+
+
+def _predict_any(model: Any, X: pd.DataFrame) -> np.ndarray:  # noqa: N803
+    if hasattr(model, "predict_proba"):
+        return model.predict_proba(X)[:, 1]
+    return model.predict(X)
+
+
+def set_alias(store: TrackingStore, *, name: str, alias: str, version: int) -> None:
+    """Point ``name@alias`` at ``version``."""
+    _client(store).set_registered_model_alias(name, alias, str(version))
+
+
+def read_alias_version(store: TrackingStore, *, name: str, alias: str) -> int | None:
+    """The version ``name@alias`` points at, or None when unset or unknown."""
+    from mlflow.exceptions import MlflowException
+
+    try:
+        return int(_client(store).get_model_version_by_alias(name, alias).version)
+    except MlflowException:
+        return None
+
+
+def load_model(
+    store: TrackingStore, *, name: str, alias: str | None = None, version: int | None = None
+) -> Any:
+    """Load ``models:/name@alias`` (or a fixed version) as a scikit-learn object."""
+    mlflow = _mlflow(store)
+    uri = f"models:/{name}@{alias}" if alias else f"models:/{name}/{version}"
+    return mlflow.sklearn.load_model(uri)
+
+
+def list_model_versions(store: TrackingStore, *, name: str) -> list[dict[str, Any]]:
+    """All versions of a registered model with their aliases, run ids and run metrics."""
+    client = _client(store)
+    rows = []
+    for found in client.search_model_versions(f"name = '{name}'"):
+        mv = client.get_model_version(name, found.version)  # search omits aliases
+        metrics = client.get_run(mv.run_id).data.metrics if mv.run_id else {}
+        rows.append(
+            {
+                "name": name,
+                "version": int(mv.version),
+                "aliases": sorted(mv.aliases),
+                "run_id": mv.run_id,
+                "created": mv.creation_timestamp,
+                "metrics": dict(metrics),
+            }
+        )
+    return sorted(rows, key=lambda r: r["version"])
+
+
+def read_run_metrics(store: TrackingStore, *, run_id: str) -> dict[str, float]:
+    """The metrics logged in a run."""
+    return dict(_client(store).get_run(run_id).data.metrics)
+
+
+def log_table_run(
+    store: TrackingStore,
+    *,
+    experiment: str,
+    run_name: str,
+    params: Mapping[str, Any],
+    metrics: Mapping[str, float],
+    table: Mapping[str, Any] | None = None,
+) -> str:
+    """Log a run without a model (evaluations): params, metrics and a JSON table artifact."""
+    mlflow = _mlflow(store)
+    experiment_id = ensure_experiment(store, name=experiment)
+    with mlflow.start_run(experiment_id=experiment_id, run_name=run_name) as run:
+        mlflow.log_params(dict(params))
+        mlflow.log_metrics({k: float(v) for k, v in metrics.items() if np.isfinite(v)})
+        if table is not None:
+            mlflow.log_dict(dict(table), "results.json")
+    return run.info.run_id

@@ -1,0 +1,133 @@
+"""Shared fixtures: real SQLite/PostgreSQL databases and a real MLflow store per test."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+
+from engine import database
+from engine.settings import Settings
+
+POSTGRES_URL = os.environ.get(
+    "CAIRN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+def _postgres_reachable() -> str | None:
+    try:
+        engine = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+    except Exception as err:  # noqa: BLE001
+        return f"PostgreSQL at {POSTGRES_URL} not reachable: {err.__class__.__name__}"
+    return None
+
+
+@pytest.fixture(scope="session")
+def postgres_problem() -> str | None:
+    return _postgres_reachable()
+
+
+@pytest.fixture
+def postgres_url(postgres_problem: str | None) -> Iterator[str]:
+    """A PostgreSQL URL whose search_path is a fresh schema, dropped after the test."""
+    if postgres_problem:
+        if os.environ.get("CI"):
+            pytest.fail(postgres_problem)
+        pytest.skip(postgres_problem)
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    sep = "&" if "?" in POSTGRES_URL else "?"
+    yield f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Each storage test runs on a SQLite file and on PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'app.sqlite'}"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def db_engine(db_url: str) -> Iterator[Engine]:
+    engine = database.make_engine(db_url)
+    database.migrate_database(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def mlflow_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An MLflow SQLite store migrated once per session (migrations are slow)."""
+    from mlflow import MlflowClient
+
+    path = tmp_path_factory.mktemp("mlflow-template") / "mlflow.db"
+    MlflowClient(tracking_uri=f"sqlite:///{path}").search_experiments()
+    return path
+
+
+@pytest.fixture
+def settings(tmp_path: Path, mlflow_template: Path) -> Settings:
+    """Settings pointing at a fresh data dir with its own SQLite DB and MLflow store."""
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    shutil.copy(mlflow_template, data_dir / "mlflow.db")
+    return Settings(data_dir=data_dir)
+
+
+TRAINED_ATHLETES = 30
+TRAINED_DAYS = 240
+TRAINED_END = "2025-09-01"
+
+
+@pytest.fixture(scope="session")
+def trained_dir(tmp_path_factory: pytest.TempPathFactory, mlflow_template: Path) -> Path:
+    """A data dir with a simulated cohort in SQLite and both models trained and registered."""
+    import datetime as dt
+
+    from engine.simulation import save_cohort
+    from engine.training import train_and_register
+    from pipelines.simulator import simulate_cohort
+
+    data_dir = tmp_path_factory.mktemp("trained") / "data"
+    data_dir.mkdir()
+    shutil.copy(mlflow_template, data_dir / "mlflow.db")
+    settings = Settings(data_dir=data_dir)
+    engine = database.make_engine(settings.database_url)
+    database.migrate_database(engine)
+    factory = database.make_session_factory(engine)
+    end = dt.date.fromisoformat(TRAINED_END)
+    cohort = simulate_cohort(
+        n_athletes=TRAINED_ATHLETES,
+        n_days=TRAINED_DAYS,
+        seed=3,
+        start=end - dt.timedelta(days=TRAINED_DAYS),
+    )
+    with database.open_session(factory) as session:
+        save_cohort(session, cohort, seed=3)
+    with database.open_session(factory) as session:
+        train_and_register(session, settings, today=end)
+    engine.dispose()
+    return data_dir
+
+
+@pytest.fixture
+def trained_settings(trained_dir: Path, tmp_path: Path) -> Settings:
+    """A private copy of the trained data dir (tests may change it)."""
+    target = tmp_path / "data"
+    shutil.copytree(trained_dir, target)
+    return Settings(data_dir=target)
