@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session
 
 from engine.recommend import ModelSet
@@ -33,5 +33,10 @@ def get_models(request: Request) -> ModelSet:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-SessionDep = Annotated[Session, Depends(get_db)]
+# scope="function": commit before the response is sent, so an acknowledged write is durable
+# and a failed commit (e.g. database locked) becomes an error answer, not a lost row.
+SessionDep = Annotated[Session, Depends(get_db, scope="function")]
 ModelsDep = Annotated[ModelSet, Depends(get_models)]
+
+MAX_DB_ID = 2**31 - 1  # PostgreSQL INTEGER
+AthleteId = Annotated[int, Path(ge=1, le=MAX_DB_ID, description="Athlete id.")]

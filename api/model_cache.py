@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 
@@ -9,31 +10,57 @@ from engine.recommend import ModelSet
 from engine.serving import champion_versions, load_champions
 from engine.settings import Settings
 
+log = logging.getLogger(__name__)
+
 
 class ModelCache:
-    """Holds the loaded champions; ``current()`` re-checks the alias at most every few seconds."""
+    """Holds the loaded champions; ``current()`` re-checks the alias at most every few seconds.
 
-    def __init__(self, settings: Settings, *, check_every_s: float = 5.0) -> None:
+    The periodic check runs in a background thread, so a slow or unreachable registry never
+    delays a request: requests keep getting the models already loaded (or the degraded set).
+    """
+
+    def __init__(self, settings: Settings, *, check_every_s: float | None = None) -> None:
         self._settings = settings
-        self._check_every_s = check_every_s
+        # seconds between registry checks; ``settings.model_refresh_s`` when not given
+        self._check_every_s = settings.model_refresh_s if check_every_s is None else check_every_s
         self._lock = threading.Lock()
         self._models = load_champions(settings)
         self._checked = time.monotonic()
 
     def current(self) -> ModelSet:
         """The models to serve now (hot-reloaded after a promotion or rollback)."""
-        if time.monotonic() - self._checked >= self._check_every_s:
-            self.refresh()
+        due = time.monotonic() - self._checked >= self._check_every_s
+        if due and self._lock.acquire(blocking=False):
+            self._checked = time.monotonic()
+            threading.Thread(target=self._refresh_and_release, daemon=True).start()
         return self._models
 
+    def _refresh_and_release(self) -> None:
+        try:
+            self._reload_if_changed()
+        finally:
+            self._lock.release()
+
     def refresh(self) -> ModelSet:
-        """Reload when the champion versions differ from the loaded ones."""
+        """Reload now (blocking) when the champion versions differ from the loaded ones."""
         with self._lock:
             self._checked = time.monotonic()
-            try:
-                versions = champion_versions(self._settings)
-            except Exception:  # noqa: BLE001 - keep serving what is loaded
-                return self._models
-            if versions != self._models.versions or not self._models.available:
-                self._models = load_champions(self._settings)
+            self._reload_if_changed()
             return self._models
+
+    def _reload_if_changed(self) -> None:
+        try:
+            versions = champion_versions(self._settings)
+        except Exception as err:  # noqa: BLE001 - keep serving what is loaded
+            log.warning("model registry check failed, serving the loaded models: %s", err)
+            return
+        if versions == self._models.versions and self._models.available:
+            return
+        loaded = load_champions(self._settings)
+        if self._models.available and not loaded.available:
+            # Never trade working models for the fallback: the registry may be briefly broken.
+            log.warning("keeping models %s: %s", self._models.versions, loaded.degraded_reason)
+            return
+        self._models = loaded
+        log.info("serving models %s", loaded.versions)

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Kind = Literal["run", "strength", "cross", "mobility"]
 Likert = Field(default=None, ge=1, le=5)
+# Logged days outside this range are rejected (422): they cannot be turned into features.
+EARLIEST_DATE = dt.date(1970, 1, 1)
+LATEST_DATE = dt.date(2100, 12, 31)
+LogDate = Annotated[dt.date, Field(ge=EARLIEST_DATE, le=LATEST_DATE)]
 
 
 class _Strict(BaseModel):
@@ -41,6 +45,7 @@ class AthleteCreate(_Strict):
 class AthletePublic(AthleteCreate):
     model_config = ConfigDict(extra="ignore", from_attributes=True)
     id: int
+    sex: str | None = None  # stored values may come from imports/simulation (e.g. "F", "M")
 
 
 class StrengthSetIn(_Strict):
@@ -52,8 +57,13 @@ class StrengthSetIn(_Strict):
 
 
 class SessionCreate(_Strict):
-    date: dt.date
-    start_time: dt.datetime | None = None
+    date: LogDate
+    start_time: dt.datetime | None = Field(
+        default=None,
+        ge=dt.datetime(1970, 1, 1),
+        le=dt.datetime(2100, 12, 31),
+        description="Local start time, without a UTC offset.",
+    )
     kind: Kind
     type: str = Field(min_length=1, max_length=40)
     duration_min: float = Field(gt=0, lt=2880)
@@ -79,7 +89,7 @@ class SessionPublic(BaseModel):
 
 
 class WellnessCreate(_Strict):
-    date: dt.date
+    date: LogDate
     sleep_h: float | None = Field(default=None, ge=0, le=24)
     sleep_quality: float | None = Likert
     soreness: float | None = Likert
@@ -100,8 +110,8 @@ class WellnessPublic(WellnessCreate):
 
 
 class InjuryCreate(_Strict):
-    start_date: dt.date
-    end_date: dt.date | None = None
+    start_date: LogDate
+    end_date: LogDate | None = None
     body_part: str = Field(min_length=1, max_length=80)
     severity: Literal["minor", "moderate", "major"] = "minor"
 
@@ -146,3 +156,64 @@ class Health(BaseModel):
 class ErrorBody(BaseModel):
     error: str
     detail: str | list[dict]
+
+
+# --- Auth, lists, models and jobs ---
+
+
+class Token(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int = Field(description="Seconds until the token expires.")
+
+
+class AthletesPublic(BaseModel):
+    data: list[AthletePublic]
+    count: int = Field(description="Athletes visible to the caller in total (all pages).")
+
+
+class ModelVersionPublic(BaseModel):
+    name: str
+    version: int
+    aliases: list[str]
+    run_id: str | None = None
+    created: int | None = Field(default=None, description="Milliseconds since the epoch.")
+    metrics: dict[str, float | None] = Field(default_factory=dict)
+
+
+class ModelsPublic(BaseModel):
+    data: list[ModelVersionPublic]
+    count: int
+
+
+class PromoteRequest(_Strict):
+    version: int = Field(ge=1, le=1_000_000, description="Registry version to serve.")
+
+
+class JobPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: str
+    kind: str
+    state: Literal["queued", "running", "succeeded", "failed"]
+    progress: float = Field(ge=0, le=1)
+    stage: str
+    created_at: dt.datetime
+    started_at: dt.datetime | None = None
+    finished_at: dt.datetime | None = None
+    result: dict | None = Field(
+        default=None, description="Training report: per-model metrics and promotion decision."
+    )
+    error: str | None = None
+
+    @field_validator("created_at", "started_at", "finished_at")
+    @classmethod
+    def _as_utc(cls, value: dt.datetime | None) -> dt.datetime | None:
+        """Stored as naive UTC; answered with the offset (RFC 3339)."""
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value
+
+
+class JobsPublic(BaseModel):
+    data: list[JobPublic]
+    count: int

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from engine import database, store
+from engine import accounts, database, store
 from engine.cli_common import console, fail, load_settings, open_database, parse_date
 from engine.errors import AthleteNotFoundError
 from engine.settings import Settings
@@ -67,24 +67,29 @@ def simulate(
 
 def _print_train_report(report) -> None:  # noqa: ANN001
     table = Table(title=f"Training on {report.n_rows} athlete-days, holdout from {report.cutoff}")
-    for column in ("model", "version", "metric", "new", "baseline", "champion before", "decision"):
+    for column in ("model", "new version", "metric", "new", "baseline", "champion", "served"):
         table.add_column(column)
     for o in report.outcomes:
         metric = "mae" if o.target == "readiness" else "roc_auc"
         base_key = (
             "baseline_persistence_mae" if o.target == "readiness" else "baseline_acwr_roc_auc"
         )
-        old = f"{o.champion_metrics[metric]:.4f}" if o.champion_metrics else "-"
+        old = (
+            f"v{o.champion_before} {o.champion_metrics[metric]:.4f}" if o.champion_metrics else "-"
+        )
+        served = f"v{o.version} (promoted)" if o.promoted else f"v{o.champion_before} (kept)"
         table.add_row(
-            o.name,
-            str(o.version),
+            o.target,
+            f"v{o.version}",
             metric,
             f"{o.metrics[metric]:.4f}",
             f"{o.metrics[base_key]:.4f}",
-            f"v{o.champion_before} {old}" if o.champion_before else "-",
-            ("promoted: " if o.promoted else "kept champion: ") + o.reason,
+            old,
+            served,
         )
     console.print(table)
+    for o in report.outcomes:
+        console.print(f"  {o.name}: {'promoted' if o.promoted else 'not promoted'} ({o.reason})")
 
 
 def _train(settings: Settings, factory) -> None:  # noqa: ANN001
@@ -175,11 +180,19 @@ def demo() -> None:
         console.print(f"Using the {n_athletes} athletes already in {settings.database_url}")
     _train(settings, factory)
     _print_recommendation(_recommendation(settings, factory, 1, dt.date.today()))
+    with database.open_session(factory) as session:
+        password = accounts.ensure_demo_user(session, athlete_id=1)
     console.print(
         "\nNext steps:\n"
         "  cairn recommend --athlete 1 --json   # the same answer as JSON\n"
-        "  cairn serve                          # the API on http://127.0.0.1:8000 (see /docs)\n"
+        "  cairn serve --demo                   # the API on http://127.0.0.1:8000 (see /docs)\n"
         f"  mlflow ui --backend-store-uri {settings.mlflow_tracking_uri}   # runs and registry\n"
+        f"\nDemo login (athlete 1; the password is reset by every `cairn demo`): "
+        f"demo / {password}\n"
+        "  curl -s -X POST http://127.0.0.1:8000/auth/token "
+        f"-d username=demo -d password={password}\n"
+        "  curl -s -H 'Authorization: Bearer <access_token>' "
+        "http://127.0.0.1:8000/athletes/1/recommendation\n"
     )
 
 
@@ -188,19 +201,36 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    demo: Annotated[
+        bool, typer.Option("--demo", help="Local demo: loopback only, generated secret.")
+    ] = False,
 ) -> None:
-    """Serve the HTTP API (uvicorn)."""
+    """Serve the HTTP API (uvicorn). Needs CAIRN_SECRET_KEY unless --demo."""
     import uvicorn
 
+    from engine.cli_users import prepare_serving
+
+    prepare_serving(host=host, demo=demo)
     settings = load_settings()
     open_database(settings)  # create or migrate the database before serving
     uvicorn.run(
-        "api.main:create_app", factory=True, host=host, port=port, workers=workers, log_level="info"
+        "api.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        log_config=None,  # the app logs JSON lines (api.observability)
+        access_log=False,  # replaced by the api.access log line with the request id
+        timeout_graceful_shutdown=30,
     )
 
 
 def _register_commands() -> None:
     """Attach the command groups that live in their own modules (one line each)."""
+    __import__("engine.cli_imports", fromlist=["register"]).register(app)
+    __import__("engine.cli_users", fromlist=["register"]).register(app)
+    __import__("engine.cli_models", fromlist=["register"]).register(app)
 
 
 _register_commands()

@@ -13,22 +13,25 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 
-def _set_sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.close()
+def _sqlite_pragmas(busy_timeout_ms: int):  # noqa: ANN202
+    def _set_sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    return _set_sqlite_pragmas
 
 
-def make_engine(database_url: str) -> Engine:
-    """Create an engine: SQLite in WAL mode with a busy timeout, PostgreSQL pooled."""
+def make_engine(database_url: str, *, busy_timeout_ms: int = 5000) -> Engine:
+    """Create an engine: SQLite in WAL mode with a busy timeout (ms), PostgreSQL pooled."""
     if database_url.startswith("sqlite"):
         path = database_url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(database_url, connect_args={"check_same_thread": False})
-        event.listen(engine, "connect", _set_sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_pragmas(busy_timeout_ms))
         return engine
     return create_engine(database_url, pool_size=5, max_overflow=10, pool_pre_ping=True)
 

@@ -23,3 +23,23 @@ class InfeasiblePlanError(ValueError):
 
 class InvalidRulesError(ValueError):
     """Optimizer rules (guard rails or objective weights) are out of range (names the field)."""
+
+
+class InsecureSettingsError(ValueError):
+    """The configuration is unsafe to serve with (e.g. no token-signing secret outside demo mode)."""
+
+
+class InvalidCredentialsError(ValueError):
+    """A password, access token or API key did not verify."""
+
+
+class JobConflictError(RuntimeError):
+    """A job of the same kind is already queued or running (names its id)."""
+
+    def __init__(self, job_id: str) -> None:
+        super().__init__(f"a training job is already active: {job_id}")
+        self.job_id = job_id
+
+
+class IdempotencyKeyReusedError(ValueError):
+    """An ``Idempotency-Key`` was sent again with a different request."""

@@ -1,4 +1,4 @@
-"""The receding-horizon model: one session per day as booleans x[d, j], solved by HiGHS or CP-SAT.
+"""The receding-horizon model: one session per day as booleans x[d, j] (solved in engine.solvers).
 
 The rules of ``engine.constraints`` become linear rows over the planned loads: spacing of hard
 days and strength, the rolling weekly structure, the ramp cap and the EWMA acute:chronic band
@@ -12,27 +12,16 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
 
 import numpy as np
-from ortools.sat.python import cp_model
-from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import csr_array
 
 from engine.catalogue import STRUCTURE_CATEGORIES, Candidate, category_of, is_recovery
-from engine.constraints import History, ewma_lambdas, ramp_cap
-from engine.planning import Rules
+from engine.load_state import History, ewma_lambdas, ramp_cap, weekly_target
+from engine.planning import ObjectiveWeights, Rules
+from engine.solvers import Program, Solver, solve
 
-Solver = Literal["highs", "cpsat"]
-MARGIN_AU = 0.05
+MARGIN_AU = 0.05  # load rows are tightened by this so rounded answers pass the float checks
 BIG_M_PAD_AU = 1.0
-TIME_LIMIT_S = 1.0  # wall-clock safety limit for either solver
-# CP-SAT work limit in deterministic seconds: machine-independent, so the same input always gets
-# the same answer (choose_session == plan_week day 0). 0.05 keeps p95 near 50 ms; over 200
-# random contexts it left 2 plans a few points short of the proven optimum, none changing today.
-CPSAT_WORK_LIMIT = 0.05
-_CPSAT_SCALE = 1000.0
-_OBJ_SCALE = 100.0
 
 
 @dataclass(frozen=True)
@@ -50,6 +39,7 @@ class _Model:
     offsets: np.ndarray
     masks: list[dict[str, np.ndarray]]
     loads: list[np.ndarray]
+    repeat_types: tuple[str, ...] = ()
     rows: list[np.ndarray] = field(default_factory=list)
     lo: list[float] = field(default_factory=list)
     hi: list[float] = field(default_factory=list)
@@ -60,7 +50,12 @@ class _Model:
 
     @property
     def n_vars(self) -> int:
-        return self.n_x + len(self.days)  # x, one floor boolean per later day, over-target
+        """x, one floor boolean per later day, one repeat count per type, the over-target."""
+        return self.n_x + len(self.days) - 1 + len(self.repeat_types) + 1
+
+    @property
+    def n_bool(self) -> int:
+        return self.n_x + len(self.days) - 1
 
     def vec(self, day: int, coefs: np.ndarray) -> np.ndarray:
         row = np.zeros(self.n_vars)
@@ -78,6 +73,10 @@ class _Model:
         return sum(max(0.0, float(b.max())) for b in blocks)
 
 
+def _category(c: Candidate) -> str:
+    return category_of(type_id=c.type, kind=c.kind, intensity=c.intensity)
+
+
 def _masks(day: DayOptions) -> dict[str, np.ndarray]:
     def mask(values: list[bool]) -> np.ndarray:
         return np.array(values, dtype=float)
@@ -90,7 +89,7 @@ def _masks(day: DayOptions) -> dict[str, np.ndarray]:
         "recovery": mask([is_recovery(c.kind) for c in cs]),
         "easy": mask([c.intensity not in ("moderate", "hard") for c in cs]),
     }
-    categories = [category_of(type_id=c.type, kind=c.kind, intensity=c.intensity) for c in cs]
+    categories = [_category(c) for c in cs]
     out |= {g: mask([k == g for k in categories]) for g in STRUCTURE_CATEGORIES}
     return out
 
@@ -209,22 +208,49 @@ def _load_rows(m: _Model, history: History, rules: Rules) -> None:
             _relaxed(m, day=d, row=-acute, rhs=a0 - lo * floor - MARGIN_AU, exempt="easy")
 
 
-def weekly_target(history: History, rules: Rules) -> float:
-    """Progressive-overload target for the planned 7 days (AU): (1 + overload) x reference week."""
-    reference = max(history.last7, rules.ramp_floor_au, history.weekly_avg)
-    return (1.0 + rules.weights.overload) * reference
+def stimulus(candidate: Candidate, weights: ObjectiveWeights) -> float:
+    """Training stimulus (points): intensity-weighted load plus climbing and descending credit."""
+    return (
+        weights.intensity.get(candidate.intensity, 1.0) * candidate.load_au
+        + weights.climb_per_m * candidate.elevation_gain_m
+        + weights.descent_per_m * candidate.elevation_loss_m
+    )
+
+
+def today_penalty(readiness: float, injury_risk: float, weights: ObjectiveWeights) -> float:
+    """Risk and below-comfortable readiness penalties (points); missing predictions cost 0."""
+    risk = weights.risk * injury_risk if math.isfinite(injury_risk) else 0.0
+    gap = weights.readiness_comfortable - readiness if math.isfinite(readiness) else 0.0
+    return risk + weights.readiness * max(0.0, gap)
+
+
+def _repeat_rows(m: _Model) -> None:
+    """repeat_t >= (sessions of type t) - 1 for the structured types (variety in the week)."""
+    for i, type_id in enumerate(m.repeat_types):
+        row = sum(
+            m.vec(d, np.array([c.type == type_id for c in day.candidates], dtype=float))
+            for d, day in enumerate(m.days)
+        )
+        row[m.n_bool + i] = -1.0
+        m.add(row, hi=1.0)
 
 
 def _build(days: Sequence[DayOptions], history: History, rules: Rules) -> tuple[_Model, np.ndarray]:
     offsets = np.concatenate([[0], np.cumsum([len(d.candidates) for d in days])]).astype(int)
     loads = [np.array([c.load_au for c in d.candidates]) for d in days]
-    m = _Model(days, offsets, [_masks(d) for d in days], loads)
+    repeat_types = tuple(
+        sorted(
+            {c.type for d in days for c in d.candidates if _category(c) in rules.weekly_structure}
+        )
+    )
+    m = _Model(days, offsets, [_masks(d) for d in days], loads, repeat_types=repeat_types)
     for d, day in enumerate(days):
         m.add(m.vec(d, np.ones(len(day.candidates))), lo=1.0, hi=1.0)
     _spacing_rows(m)
     _structure_rows(m, history, rules)
     _load_rows(m, history, rules)
     _ramp_cuts(m, history, rules)
+    _repeat_rows(m)
     total = sum(m.vec(d, loads[d]) for d in range(len(days)))
     total[-1] = -1.0
     m.add(total, hi=weekly_target(history, rules))
@@ -236,49 +262,9 @@ def _build(days: Sequence[DayOptions], history: History, rules: Rules) -> tuple[
     for d, day in enumerate(days):
         structured = sum(m.masks[d][g] for g, n in rules.weekly_structure.items() if n > 0)
         objective += m.vec(d, day.value + bonus * structured)
+    objective[m.n_bool : m.n_bool + len(repeat_types)] = -rules.weights.repeat
     objective[-1] = -w_over
     return m, objective
-
-
-def _solve_highs(m: _Model, objective: np.ndarray, upper: np.ndarray) -> np.ndarray | None:
-    integrality = np.ones(m.n_vars)
-    integrality[-1] = 0
-    result = milp(
-        -objective,
-        integrality=integrality,
-        bounds=Bounds(0.0, upper),
-        constraints=LinearConstraint(csr_array(np.vstack(m.rows)), m.lo, m.hi),
-        options={"time_limit": TIME_LIMIT_S},
-    )
-    return None if result.x is None else result.x
-
-
-def _solve_cpsat(m: _Model, objective: np.ndarray, upper: np.ndarray) -> np.ndarray | None:
-    model = cp_model.CpModel()
-    xs = [model.new_bool_var(f"b{i}") for i in range(m.n_vars - 1)]
-    xs.append(model.new_int_var(0, math.ceil(upper[-1]), "over"))
-    slack = 0.5 * (len(m.days) + 2)  # rounding error bound: one active term per day, z, over
-    for row, lo, hi in zip(m.rows, m.lo, m.hi, strict=True):
-        nz = np.flatnonzero(row)
-        exact = bool(np.all(row[nz] == np.round(row[nz])))
-        scale, pad = (1.0, 0.0) if exact else (_CPSAT_SCALE, slack)
-        expr = cp_model.LinearExpr.weighted_sum(
-            [xs[i] for i in nz], [int(v) for v in np.rint(row[nz] * scale)]
-        )
-        if hi < math.inf:
-            model.add(expr <= math.floor(hi * scale - pad + 1e-9))
-        if lo > -math.inf:
-            model.add(expr >= math.ceil(lo * scale + pad - 1e-9))
-    coefs = [int(v) for v in np.rint(objective * _OBJ_SCALE)]
-    model.maximize(cp_model.LinearExpr.weighted_sum(xs, coefs))
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    solver.parameters.max_deterministic_time = CPSAT_WORK_LIMIT
-    solver.parameters.max_time_in_seconds = TIME_LIMIT_S
-    status = solver.solve(model)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None
-    return np.array([solver.value(x) for x in xs], dtype=float)
 
 
 def solve_horizon(
@@ -287,17 +273,26 @@ def solve_horizon(
     """Pick one option per day maximizing the objective under the hard rules.
 
     Returns:
-        The chosen option index for each day, or None when the solver found no solution.
+        The chosen option index for each day, or None when neither solver found a solution
+        (``solver`` is tried first, then the other one).
     """
     m, objective = _build(days, history, rules)
     upper = np.ones(m.n_vars)
+    upper[m.n_bool :] = len(days)
     upper[-1] = max(1.0, sum(float(ld.max()) for ld in m.loads))
-    backends = {"cpsat": _solve_cpsat, "highs": _solve_highs}
-    for name in (solver, *(n for n in backends if n != solver)):  # the other one as a backup
-        x = backends[name](m, objective, upper)
-        if x is not None:
-            return [int(np.argmax(x[m.offsets[d] : m.offsets[d + 1]])) for d in range(len(days))]
-    return None
+    program = Program(
+        np.vstack(m.rows),
+        np.array(m.lo),
+        np.array(m.hi),
+        objective,
+        upper,
+        m.n_bool,
+        max_active=len(days) + 2,
+    )  # one x per day, a floor boolean, over
+    x = solve(program, solver)
+    if x is None:
+        return None
+    return [int(np.argmax(x[m.offsets[d] : m.offsets[d + 1]])) for d in range(len(days))]
 
 
 def plan_objective(
@@ -307,4 +302,7 @@ def plan_objective(
     value = sum(float(day.value[j]) for day, j in zip(days, picks, strict=True))
     load = sum(day.candidates[j].load_au for day, j in zip(days, picks, strict=True))
     over = max(0.0, load - weekly_target(history, rules))
-    return value - rules.weights.over_target * over
+    chosen = [day.candidates[j] for day, j in zip(days, picks, strict=True)]
+    structured = [c.type for c in chosen if _category(c) in rules.weekly_structure]
+    repeats = len(structured) - len(set(structured))
+    return value - rules.weights.over_target * over - rules.weights.repeat * repeats

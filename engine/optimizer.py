@@ -19,20 +19,13 @@ import numpy as np
 from engine.catalogue import (
     CATALOGUE,
     Candidate,
-    category_of,
     is_recovery,
     is_safe_when_unwell,
     make_candidate,
 )
-from engine.constraints import (
-    History,
-    Problem,
-    day_problems,
-    locked_for,
-    prediction_problems,
-    summarize_history,
-)
-from engine.horizon import DayOptions, Solver, plan_objective, solve_horizon, weekly_target
+from engine.constraints import Problem, day_problems, locked_for, prediction_problems
+from engine.horizon import DayOptions, plan_objective, solve_horizon, stimulus, today_penalty
+from engine.load_state import History, summarize_history
 from engine.planning import (
     AthleteContext,
     Choice,
@@ -42,7 +35,8 @@ from engine.planning import (
     Rules,
     WeekPlan,
 )
-from engine.reasons import choice_reasons, day_reasons, plan_notes
+from engine.reasons import choice_reasons, context_notes, plan_notes, planned_days
+from engine.solvers import Solver
 
 __all__ = [
     "AthleteContext",
@@ -54,27 +48,10 @@ __all__ = [
     "WeekPlan",
     "choose_session",
     "plan_week",
-    "stimulus",
 ]
 
 HORIZON_DAYS = 7
 DEFAULT_SOLVER: Solver = "cpsat"  # faster p50/p95 and deterministic under a work limit
-
-
-def stimulus(candidate: Candidate, weights: ObjectiveWeights) -> float:
-    """Training stimulus (points): intensity-weighted load plus climbing and descending credit."""
-    return (
-        weights.intensity.get(candidate.intensity, 1.0) * candidate.load_au
-        + weights.climb_per_m * candidate.elevation_gain_m
-        + weights.descent_per_m * candidate.elevation_loss_m
-    )
-
-
-def _today_penalty(readiness: float, injury_risk: float, weights: ObjectiveWeights) -> float:
-    """Risk and below-comfortable readiness penalties (points); missing predictions cost 0."""
-    risk = weights.risk * injury_risk if math.isfinite(injury_risk) else 0.0
-    gap = weights.readiness_comfortable - readiness if math.isfinite(readiness) else 0.0
-    return risk + weights.readiness * max(0.0, gap)
 
 
 @dataclass(frozen=True)
@@ -133,14 +110,17 @@ def _today(
                 context=context,
                 rules=rules,
             ) + prediction_problems(candidate=c, readiness=r, injury_risk=p, rules=rules)
-            (rejected.append((c, problems)) if problems else kept.append(c))
+            if problems:
+                rejected.append((c, problems))
+            else:
+                kept.append(c)
         kept = _with_rest(kept)
     nan = (math.nan, math.nan)
     readiness = np.array([predictions.get(c, nan)[0] for c in kept])
     risk = np.array([predictions.get(c, nan)[1] for c in kept])
     value = np.array(
         [
-            stimulus(c, rules.weights) - _today_penalty(r, p, rules.weights)
+            stimulus(c, rules.weights) - today_penalty(r, p, rules.weights)
             for c, r, p in zip(kept, readiness, risk, strict=True)
         ]
     )
@@ -148,6 +128,11 @@ def _today(
     return _Today(
         DayOptions(tuple(kept), lock is not None, value), readiness, risk, rejected, fallback
     )
+
+
+def _fits(c: Candidate, *, minutes: int, context: AthleteContext) -> bool:
+    safe = is_safe_when_unwell(type_id=c.type, kind=c.kind, intensity=c.intensity)
+    return c.duration_min <= minutes and (safe or not context.unwell)
 
 
 def _later(
@@ -158,17 +143,7 @@ def _later(
         options = [lock]
     else:
         minutes = context.availability_min[(context.today + timedelta(days=day)).weekday()]
-        options = _with_rest(
-            [
-                c
-                for c in pool
-                if c.duration_min <= minutes
-                and (
-                    not context.unwell
-                    or is_safe_when_unwell(type_id=c.type, kind=c.kind, intensity=c.intensity)
-                )
-            ]
-        )
+        options = _with_rest([c for c in pool if _fits(c, minutes=minutes, context=context)])
     discount = rules.weights.discount**day
     value = np.array([discount * stimulus(c, rules.weights) for c in options])
     return DayOptions(tuple(options), lock is not None, value)
@@ -183,6 +158,26 @@ class _Solved:
     history: History
     solved: bool
 
+    @property
+    def plan(self) -> list[Candidate]:
+        return [d.candidates[j] for d, j in zip(self.days, self.picks, strict=True)]
+
+
+def _predictions(
+    candidates: Sequence[Candidate], readiness: np.ndarray, injury_risk: np.ndarray
+) -> dict[Candidate, tuple[float, float]]:
+    """Readiness (0-100) and injury risk (0-1) by candidate (first wins for duplicates)."""
+    readiness, injury_risk = np.asarray(readiness, float), np.asarray(injury_risk, float)
+    if readiness.shape != (len(candidates),) or injury_risk.shape != (len(candidates),):
+        raise ValueError(
+            f"readiness {readiness.shape} and injury_risk {injury_risk.shape} need one value "
+            f"per candidate ({len(candidates)})"
+        )
+    out: dict[Candidate, tuple[float, float]] = {}
+    for c, r, p in zip(candidates, readiness, injury_risk, strict=True):
+        out.setdefault(c, (float(r), float(p)))
+    return out
+
 
 def _solve(
     *,
@@ -193,15 +188,7 @@ def _solve(
     rules: Rules,
     solver: Solver,
 ) -> _Solved:
-    readiness, injury_risk = np.asarray(readiness, float), np.asarray(injury_risk, float)
-    if readiness.shape != (len(candidates),) or injury_risk.shape != (len(candidates),):
-        raise ValueError(
-            f"readiness {readiness.shape} and injury_risk {injury_risk.shape} need one value "
-            f"per candidate ({len(candidates)})"
-        )
-    predictions: dict[Candidate, tuple[float, float]] = {}
-    for c, r, p in zip(candidates, readiness, injury_risk, strict=True):
-        predictions.setdefault(c, (float(r), float(p)))
+    predictions = _predictions(candidates, readiness, injury_risk)
     history = summarize_history(context, rules)
     pool = _dedupe(candidates)
     today = _today(
@@ -222,7 +209,7 @@ def _solve(
     return _Solved(today, days, picks, objective, history, solved)
 
 
-def _choice(context: AthleteContext, s: _Solved) -> Choice:
+def _choice(context: AthleteContext, s: _Solved, rules: Rules) -> Choice:
     j = s.picks[0]
     chosen = s.today.options.candidates[j]
     readiness, risk = float(s.today.readiness[j]), float(s.today.injury_risk[j])
@@ -235,6 +222,7 @@ def _choice(context: AthleteContext, s: _Solved) -> Choice:
         rejected=s.today.rejected,
         fallback=fallback,
         locked=s.today.options.locked,
+        context_notes=context_notes(context=context, plan=s.plan, history=s.history, rules=rules),
     )
     return Choice(chosen, readiness, risk, reasons, fallback, s.objective)
 
@@ -274,7 +262,7 @@ def choose_session(
         rules=rules,
         solver=solver,
     )
-    return _choice(context, solved)
+    return _choice(context, solved, rules)
 
 
 def plan_week(
@@ -305,29 +293,8 @@ def plan_week(
         rules=rules,
         solver=solver,
     )
-    choice = _choice(context, s)
-    plan = [d.candidates[j] for d, j in zip(s.days, s.picks, strict=True)]
-    planned = [PlannedDay(context.today, choice.candidate, s.days[0].locked, choice.reasons)]
-    seen: dict[str, int] = {}
-    for d, c in enumerate(plan[:days]):
-        category = category_of(type_id=c.type, kind=c.kind, intensity=c.intensity)
-        seen[category] = seen.get(category, 0) + 1
-        target = rules.weekly_structure.get(category)
-        if d == 0:
-            continue
-        when = context.today + timedelta(days=d)
-        reasons = day_reasons(
-            candidate=c,
-            locked=s.days[d].locked,
-            minutes=context.availability_min[when.weekday()],
-            nth=(seen[category], target) if target else None,
-        )
-        planned.append(PlannedDay(when, c, s.days[d].locked, reasons))
-    short, notes = plan_notes(context=context, plan=plan, history=s.history, rules=rules)
-    target = weekly_target(s.history, rules)
-    notes.append(
-        f"planned 7-day load {sum(c.load_au for c in plan):.0f} AU, target {target:.0f} AU"
-    )
+    choice = _choice(context, s, rules)
+    short, notes = plan_notes(context=context, plan=s.plan, history=s.history, rules=rules)
     if choice.fallback:
         notes.insert(
             0,
@@ -335,5 +302,12 @@ def plan_week(
         )
     if not s.solved:
         notes.insert(0, "the solver returned no plan in time; rest planned on open days")
+    planned = planned_days(
+        context=context,
+        plan=s.plan,
+        locked=[d.locked for d in s.days],
+        rules=rules,
+        today_reasons=choice.reasons,
+    )
     feasible = s.solved and not choice.fallback and not short
-    return WeekPlan(planned, s.objective, feasible, notes)
+    return WeekPlan(planned[:days], s.objective, feasible, notes)

@@ -87,6 +87,8 @@ class ObjectiveWeights:
         readiness_comfortable: Predicted readiness below which the penalty starts (0-100).
         overload: Weekly target = (1 + overload) x reference week (progressive overload).
         over_target: Points lost per AU planned above the weekly target.
+        repeat: Points lost per repeat of a trail, tempo/fartlek or strength type in the plan
+            (variety: two different strength sessions beat the same one twice).
         discount: Per-day factor on later days' stimulus (earlier work is surer).
     """
 
@@ -98,6 +100,7 @@ class ObjectiveWeights:
     readiness_comfortable: float = 60.0
     overload: float = 0.05
     over_target: float = 1.5
+    repeat: float = 60.0
     discount: float = 0.9
 
 
@@ -134,28 +137,23 @@ class Rules:
 
     def __post_init__(self) -> None:
         lo, hi = self.acwr_band
-        checks = {
-            "risk_ceiling must be in (0, 1]": 0 < self.risk_ceiling <= 1,
-            "readiness_floor must be in [0, 100]": 0 <= self.readiness_floor <= 100,
-            "ramp_max must be >= 0": self.ramp_max >= 0,
-            "acwr_band must satisfy 0 <= low < 1 < high": 0 <= lo < 1 < hi,
-            "weekly_structure keys must be trail_run, tempo_or_fartlek, strength": set(
-                self.weekly_structure
-            ).issubset(STRUCTURE_CATEGORIES),
-            "weekly_structure counts must be 0-7": all(
-                0 <= n <= 7 for n in self.weekly_structure.values()
-            ),
-            "ramp_floor_au and chronic_floor_au must be > 0": min(
-                self.ramp_floor_au, self.chronic_floor_au
-            )
-            > 0,
-            "acute_days must be >= 1 and < chronic_days": 1 <= self.acute_days < self.chronic_days,
-            "weights.overload must be in [0, ramp_max]": 0
-            <= self.weights.overload
-            <= self.ramp_max,
-            "weights.discount must be in (0, 1]": 0 < self.weights.discount <= 1,
-        }
-        failed = [message for message, ok in checks.items() if not ok]
+        structure = self.weekly_structure
+        w = self.weights
+        checks = (
+            (0 < self.risk_ceiling <= 1, "risk_ceiling must be in (0, 1]"),
+            (0 <= self.readiness_floor <= 100, "readiness_floor must be in [0, 100]"),
+            (self.ramp_max >= 0, "ramp_max must be >= 0"),
+            (0 <= lo < 1 < hi, "acwr_band must satisfy 0 <= low < 1 < high"),
+            (set(structure) <= set(STRUCTURE_CATEGORIES), f"weekly_structure keys must be in "
+                                                          f"{STRUCTURE_CATEGORIES}"),
+            (all(0 <= n <= 7 for n in structure.values()), "weekly_structure counts must be 0-7"),
+            (min(self.ramp_floor_au, self.chronic_floor_au) > 0,
+             "ramp_floor_au and chronic_floor_au must be > 0"),
+            (1 <= self.acute_days < self.chronic_days, "need 1 <= acute_days < chronic_days"),
+            (0 <= w.overload <= self.ramp_max, "weights.overload must be in [0, ramp_max]"),
+            (0 < w.discount <= 1, "weights.discount must be in (0, 1]"),
+        )  # fmt: skip
+        failed = [message for ok, message in checks if not ok]
         if failed:
             raise InvalidRulesError("; ".join(failed))
 

@@ -7,10 +7,12 @@ from collections.abc import Mapping, Sequence
 from datetime import timedelta
 
 from engine.catalogue import CATEGORY_LABELS, Candidate, category_of
-from engine.constraints import History, Problem, locked_for
-from engine.planning import AthleteContext, Rules
+from engine.constraints import Problem, locked_for
+from engine.load_state import History, ramp_cap, weekly_target
+from engine.planning import AthleteContext, PlannedDay, Rules
 
 MAX_REASONS = 4
+WEEKDAY_ABBR = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _RANK = {"rest": 0, "easy": 1, "moderate": 2, "hard": 3}
 # Order in which ruled-out rules are worth telling (the unwell rule has its own sentence).
 _CODE_ORDER = (
@@ -71,8 +73,13 @@ def _harder(candidate: Candidate, than: Candidate) -> bool:
     return a > b or (a == b and candidate.load_au > than.load_au)
 
 
-def _names(candidates: Sequence[Candidate]) -> str:
-    names = list(dict.fromkeys(c.type.replace("_", " ") for c in candidates))
+def _names(candidates: Sequence[Candidate], chosen: Candidate) -> str:
+    names = list(
+        dict.fromkeys(
+            ("longer " if c.type == chosen.type else "") + c.type.replace("_", " ")
+            for c in candidates
+        )
+    )
     return ", ".join(names[:3]) + (" and others" if len(names) > 3 else "")
 
 
@@ -83,8 +90,13 @@ def ruled_out_reasons(
 
     Greedy cover: each sentence names the rule that rules out the most harder options not yet
     explained (ties in ``_CODE_ORDER``), quoting the numbers of the smallest such option.
+    Options barred by injury, pain or illness are left to the flag's own sentence.
     """
-    left = {i: problems for i, (c, problems) in enumerate(rejected) if _harder(c, chosen)}
+    left = {
+        i: problems
+        for i, (c, problems) in enumerate(rejected)
+        if _harder(c, chosen) and not any(p.code == "unwell" for p in problems)
+    }
     out = []
     while left:
         hits = {
@@ -96,7 +108,7 @@ def ruled_out_reasons(
             break
         smallest = min(hits[code], key=lambda i: rejected[i][0].load_au)
         detail = next(p.detail for p in rejected[smallest][1] if p.code == code)
-        names = _names([rejected[i][0] for i in hits[code]])
+        names = _names([rejected[i][0] for i in hits[code]], chosen)
         out.append(f"{names} ruled out: {detail}")
         left = {i: problems for i, problems in left.items() if i not in hits[code]}
     return out
@@ -111,6 +123,12 @@ def _prediction(chosen: Candidate, readiness: float, injury_risk: float) -> str:
     return f"{describe(chosen)}: no model prediction for this session"
 
 
+def _flag_sentence(context: AthleteContext) -> str:
+    flags = (("injury", context.open_injury), ("pain", context.pain), ("illness", context.illness))
+    names = " and ".join(name for name, on in flags if on)
+    return f"{names} reported: only rest, mobility or easy cross-training"
+
+
 def choice_reasons(
     *,
     context: AthleteContext,
@@ -120,22 +138,15 @@ def choice_reasons(
     rejected: Sequence[tuple[Candidate, Sequence[Problem]]],
     fallback: bool,
     locked: bool,
+    context_notes: Sequence[str] = (),
 ) -> list[str]:
-    """2-4 reasons for today's choice: lock or flags, own numbers, ruled-out options, forecast."""
-    first = []
-    if locked:
-        first.append(f"locked by your coach: {describe(chosen)}")
+    """2-4 reasons for today's choice: lock or flags, own numbers, ruled-out options, forecast.
+
+    ``context_notes`` (the week ahead, the load against the ramp cap) fill up to two reasons.
+    """
+    first = [f"locked by your coach: {describe(chosen)}"] if locked else []
     if context.unwell:
-        flags = [
-            n
-            for n, on in (
-                ("injury", context.open_injury),
-                ("pain", context.pain),
-                ("illness", context.illness),
-            )
-            if on
-        ]
-        first.append(f"{' and '.join(flags)} reported: only rest, mobility or easy cross-training")
+        first.append(_flag_sentence(context))
     elif fallback:
         first.append(
             f"no training session passed the safety rules today, so {chosen.type} is the fallback"
@@ -147,13 +158,33 @@ def choice_reasons(
         *signals[:1],
         *ruled[:1],
         _prediction(chosen, readiness, injury_risk),
+        *context_notes[:1],
         *ruled[1:2],
         *signals[1:2],
+        *context_notes[1:],
     ]
     return list(dict.fromkeys(ordered))[:MAX_REASONS]
 
 
-def day_reasons(
+def context_notes(
+    *, context: AthleteContext, plan: Sequence[Candidate], history: History, rules: Rules
+) -> list[str]:
+    """Fillers for today's reasons: the key sessions after today and the 7-day load (AU)."""
+    key = [
+        f"{c.type.replace('_', ' ')} {WEEKDAY_ABBR[(context.today + timedelta(days=d)).weekday()]}"
+        for d, c in enumerate(plan)
+        if d > 0 and _category(c) != "easy"
+    ]
+    week = history.past_sum(-6, 0) + plan[0].load_au
+    load = f"7-day load with today {week:.0f} AU, ramp cap {ramp_cap(history, rules, 0):.0f} AU"
+    return [f"then: {', '.join(key[:3])}", load] if key else [load]
+
+
+def _category(c: Candidate) -> str:
+    return category_of(type_id=c.type, kind=c.kind, intensity=c.intensity)
+
+
+def _day_reasons(
     *, candidate: Candidate, locked: bool, minutes: int, nth: tuple[int, int] | None
 ) -> list[str]:
     """One or two short reasons for a later planned day.
@@ -167,9 +198,7 @@ def day_reasons(
     if locked:
         return [f"locked by your coach: {describe(candidate)}"]
     out = [describe(candidate)]
-    category = category_of(
-        type_id=candidate.type, kind=candidate.kind, intensity=candidate.intensity
-    )
+    category = _category(candidate)
     if nth is not None and category in CATEGORY_LABELS:
         out.append(f"{CATEGORY_LABELS[category][:-1]} {nth[0]} of {nth[1]} in the weekly structure")
     elif minutes == 0:
@@ -179,10 +208,36 @@ def day_reasons(
     return out
 
 
+def planned_days(
+    *,
+    context: AthleteContext,
+    plan: Sequence[Candidate],
+    locked: Sequence[bool],
+    rules: Rules,
+    today_reasons: list[str],
+) -> list[PlannedDay]:
+    """The plan as dated days; later days say where they sit in the weekly structure."""
+    out = [PlannedDay(context.today, plan[0], locked[0], today_reasons)]
+    seen = {_category(plan[0]): 1}
+    for d, c in enumerate(plan[1:], start=1):
+        category = _category(c)
+        seen[category] = seen.get(category, 0) + 1
+        target = rules.weekly_structure.get(category)
+        when = context.today + timedelta(days=d)
+        reasons = _day_reasons(
+            candidate=c,
+            locked=locked[d],
+            minutes=context.availability_min[when.weekday()],
+            nth=(seen[category], target) if target else None,
+        )
+        out.append(PlannedDay(when, c, locked[d], reasons))
+    return out
+
+
 def plan_notes(
     *, context: AthleteContext, plan: Sequence[Candidate], history: History, rules: Rules
 ) -> tuple[bool, list[str]]:
-    """Plan-level notes: assumptions, dropped locks, and weekly-structure targets out of reach.
+    """Notes on a 7-day plan: assumptions, dropped locks, structure targets out of reach, load.
 
     Returns:
         Whether a structure target was missed, and the notes.
@@ -207,15 +262,16 @@ def plan_notes(
         )
     short = False
     for category, target in rules.weekly_structure.items():
-        count = sum(
-            category_of(type_id=c.type, kind=c.kind, intensity=c.intensity) == category
-            for c in plan
-        )
-        if count < target and len(plan) >= 7:
+        count = sum(_category(c) == category for c in plan)
+        if count < target:
             short = True
             notes.append(
                 f"{count} of {target} {CATEGORY_LABELS[category]} fit this week (availability, "
                 "recovery spacing, load limits, injury or sessions already done in "
                 "the last 6 days)"
             )
+    total = sum(c.load_au for c in plan)
+    notes.append(
+        f"planned 7-day load {total:.0f} AU, target {weekly_target(history, rules):.0f} AU"
+    )
     return short, notes

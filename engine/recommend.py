@@ -12,7 +12,12 @@ import pandas as pd
 
 from engine.catalogue import Candidate, enumerate_candidates
 from engine.optimizer import AthleteContext, Choice, PastSession, Rules, choose_session
-from pipelines.features import FEATURE_COLUMNS, apply_candidate_sessions, build_daily_features
+from pipelines.features import (
+    FEATURE_COLUMNS,
+    apply_candidate_sessions,
+    build_daily_features,
+    candidate_matrix,
+)
 from pipelines.loads import HARD_RPE, session_loads
 
 HISTORY_DAYS = 90
@@ -41,6 +46,8 @@ class AthleteHistory:
     sessions: pd.DataFrame
     wellness: pd.DataFrame
     injuries: pd.DataFrame
+    athlete: pd.DataFrame | None = None  # ATHLETE_COLUMNS row (age, sex, HR bounds for TRIMP)
+    sets: pd.DataFrame | None = None  # strength sets (SET_COLUMNS) for the tonnage
 
 
 @dataclass(frozen=True)
@@ -94,7 +101,13 @@ def today_features(history: AthleteHistory, *, today: dt.date) -> pd.DataFrame:
         (history.wellness["date"] >= start) & (history.wellness["date"] <= pd.Timestamp(today))
     ]
     return build_daily_features(
-        sessions, wellness, history.injuries, until=today, athlete_ids=[history.athlete_id]
+        sessions,
+        wellness,
+        history.injuries,
+        until=today,
+        athlete_ids=[history.athlete_id],
+        athletes=history.athlete,
+        sets=history.sets,
     )
 
 
@@ -102,13 +115,13 @@ def predict_candidates(
     base_row: pd.DataFrame, candidates: Sequence[Candidate], models: ModelSet
 ) -> tuple[np.ndarray, np.ndarray]:
     """Predicted next-day readiness (0-100) and 7-day injury risk (0-1) for each candidate."""
-    rows = apply_candidate_sessions(base_row, candidates_frame(candidates))
+    frame = candidates_frame(candidates)
     if models.available:
-        X = rows[list(FEATURE_COLUMNS)].to_numpy(float)  # noqa: N806
+        X = candidate_matrix(base_row, frame, columns=FEATURE_COLUMNS)  # noqa: N806
         readiness = np.clip(models.readiness.predict(X), 0, 100)
         risk = models.injury.predict_proba(X)[:, 1]
         return readiness, risk
-    return rule_based_predictions(rows)
+    return rule_based_predictions(apply_candidate_sessions(base_row, frame))
 
 
 def rule_based_predictions(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:

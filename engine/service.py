@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 from sqlalchemy.orm import Session
 
 from engine import store
@@ -20,12 +21,25 @@ def rules_from_settings(settings: Settings) -> Rules:
 def read_history(session: Session, *, athlete_id: int, today: dt.date) -> AthleteHistory:
     """Read one athlete's logs up to ``today`` (raises ``AthleteNotFoundError``)."""
     logs = store.read_athlete_logs(session, athlete_id=athlete_id, until=today)
+    a = logs.athlete
+    profile = pd.DataFrame(
+        {
+            "athlete_id": [athlete_id],
+            "birth_year": [a.birth_year],
+            "sex": [a.sex],
+            "experience_years": [a.experience_years],
+            "max_hr": [a.max_hr],
+            "resting_hr": [a.resting_hr],
+        }
+    )
     return AthleteHistory(
         athlete_id=athlete_id,
-        availability_min=list(logs.athlete.availability_min),
+        availability_min=list(a.availability_min),
         sessions=logs.sessions,
         wellness=logs.wellness,
         injuries=logs.injuries,
+        athlete=profile,
+        sets=store.read_set_frame(session, athlete_ids=[athlete_id], until=today),
     )
 
 

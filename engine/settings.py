@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -26,15 +26,33 @@ class Settings(BaseSettings):
     injury_model_name: str = "cairn-injury"
     champion_alias: str = "champion"
     challenger_alias: str = "challenger"
+    previous_champion_alias: str = "previous-champion"
+    model_refresh_s: float = Field(default=5.0, ge=0.0, le=3600.0)  # API re-checks the champion
     risk_ceiling: float = Field(default=0.25, gt=0.0, le=1.0)
     readiness_floor: float = Field(default=35.0, ge=0.0, le=100.0)
     random_state: int = 42
+    # Security and robustness (see docs/security.md and docs/operations.md).
+    secret_key: SecretStr = SecretStr("")
+    token_ttl_min: int = Field(default=60, ge=1, le=7 * 24 * 60)
+    demo_mode: bool = False
+    max_body_kb: int = Field(default=256, ge=1, le=100_000)
+    max_upload_mb: float = Field(default=20.0, gt=0, le=1024)
+    db_busy_timeout_ms: int = Field(default=5000, ge=0, le=600_000)
+    log_level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
 
     @field_validator("database_url")
     @classmethod
     def _check_database_url(cls, value: str) -> str:
         if value and not value.startswith(("sqlite", "postgresql")):
             raise ValueError("CAIRN_DATABASE_URL must be a sqlite:// or postgresql:// URL")
+        return value
+
+    @field_validator("secret_key")
+    @classmethod
+    def _check_secret_key(cls, value: SecretStr) -> SecretStr:
+        secret = value.get_secret_value()
+        if secret and len(secret) < 32:
+            raise ValueError("CAIRN_SECRET_KEY must be a random string of at least 32 characters")
         return value
 
     @model_validator(mode="after")

@@ -13,7 +13,14 @@ from sqlalchemy.orm import Session
 
 from engine.errors import AthleteNotFoundError
 from engine.tables import Athlete, Injury, StrengthSet, TrainingSession, WellnessCheckin
-from pipelines.schemas import INJURY_COLUMNS, SESSION_COLUMNS, WELLNESS_COLUMNS, conform
+from pipelines.schemas import (
+    INJURY_COLUMNS,
+    SESSION_COLUMNS,
+    SET_COLUMNS,
+    WELLNESS_COLUMNS,
+    conform,
+    injury_external_id,
+)
 
 DEFAULT_AVAILABILITY = [60, 60, 60, 60, 60, 120, 120]
 
@@ -84,6 +91,8 @@ def save_wellness(
 def add_injury(session: Session, *, athlete_id: int, values: Mapping[str, Any]) -> Injury:
     """Insert an injury."""
     read_athlete(session, athlete_id=athlete_id)
+    values = dict(values)
+    values.setdefault("external_id", injury_external_id(values["start_date"], values["body_part"]))
     row = Injury(athlete_id=athlete_id, **values)
     session.add(row)
     session.flush()
@@ -222,7 +231,13 @@ def bulk_insert_logs(
     if len(wellness):
         session.execute(insert(WellnessCheckin), _records(wellness, list(WELLNESS_COLUMNS)))
     if len(injuries):
-        session.execute(insert(Injury), _records(injuries, list(INJURY_COLUMNS)))
+        keyed = injuries.assign(
+            external_id=[
+                injury_external_id(d, b)
+                for d, b in zip(injuries["start_date"], injuries["body_part"], strict=True)
+            ]
+        )
+        session.execute(insert(Injury), _records(keyed, list(INJURY_COLUMNS)))
     return {"sessions": len(sessions), "wellness": len(wellness), "injuries": len(injuries)}
 
 
@@ -238,3 +253,23 @@ def delete_athletes_by_ref_prefix(session: Session, *, prefix: str) -> int:
     session.execute(delete(TrainingSession).where(TrainingSession.athlete_id.in_(ids)))
     session.execute(delete(Athlete).where(Athlete.id.in_(ids)))
     return len(ids)
+
+
+def read_set_frame(
+    session: Session, *, athlete_ids: Sequence[int] | None = None, until: dt.date | None = None
+) -> pd.DataFrame:
+    """Strength sets (``SET_COLUMNS``) with their session's athlete and external id."""
+    query = select(
+        TrainingSession.athlete_id,
+        TrainingSession.external_id.label("session_external_id"),
+        StrengthSet.exercise,
+        StrengthSet.set_number,
+        StrengthSet.reps,
+        StrengthSet.load_kg,
+        StrengthSet.rpe,
+    ).join(TrainingSession, StrengthSet.session_id == TrainingSession.id)
+    if athlete_ids is not None:
+        query = query.where(TrainingSession.athlete_id.in_(athlete_ids))
+    if until is not None:
+        query = query.where(TrainingSession.date <= until)
+    return conform(_frame(session, query), SET_COLUMNS, name="sets")

@@ -11,9 +11,11 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -115,7 +117,7 @@ class Injury(Base):
     """A time-loss injury; ``end_date`` is NULL while it is still open."""
 
     __tablename__ = "injury"
-    __table_args__ = (UniqueConstraint("athlete_id", "start_date", "body_part"),)
+    __table_args__ = (UniqueConstraint("athlete_id", "source", "external_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     athlete_id: Mapped[int] = mapped_column(
@@ -126,3 +128,104 @@ class Injury(Base):
     body_part: Mapped[str] = mapped_column(String(80))
     severity: Mapped[str] = mapped_column(String(16))
     source: Mapped[str] = mapped_column(String(32), default="manual")
+    # One row per report: PMData's weekly reports keep their own ids; elsewhere start:body_part.
+    external_id: Mapped[str] = mapped_column(String(160))
+
+
+# --- Accounts, API keys, jobs and idempotency (revision 0002) ---
+
+ACTIVE_JOB_STATES = ("queued", "running")
+
+
+class User(Base):
+    """A person who signs in: ``athlete`` (own data), ``coach`` (linked athletes) or ``admin``."""
+
+    __tablename__ = "app_user"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    athlete_id: Mapped[int | None] = mapped_column(
+        ForeignKey("athlete.id", ondelete="CASCADE"), index=True
+    )
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=dt.datetime.utcnow)
+
+
+class CoachAthlete(Base):
+    """A coach may see and log for a linked athlete."""
+
+    __tablename__ = "coach_athlete"
+    __table_args__ = (UniqueConstraint("coach_id", "athlete_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    coach_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    athlete_id: Mapped[int] = mapped_column(
+        ForeignKey("athlete.id", ondelete="CASCADE"), index=True
+    )
+
+
+class ApiKey(Base):
+    """A machine credential for one athlete with space-separated scopes (``sessions:write``)."""
+
+    __tablename__ = "api_key"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key_id: Mapped[str] = mapped_column(String(32), unique=True)
+    key_hash: Mapped[str] = mapped_column(String(64))
+    athlete_id: Mapped[int] = mapped_column(
+        ForeignKey("athlete.id", ondelete="CASCADE"), index=True
+    )
+    scopes: Mapped[str] = mapped_column(String(400))
+    name: Mapped[str] = mapped_column(String(80), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=dt.datetime.utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class Job(Base):
+    """A background job (model retraining); at most one active job per kind."""
+
+    __tablename__ = "job"
+    __table_args__ = (
+        Index(
+            "uq_job_active_kind",
+            "kind",
+            unique=True,
+            sqlite_where=text("state IN ('queued', 'running')"),
+            postgresql_where=text("state IN ('queued', 'running')"),
+        ),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    stage: Mapped[str] = mapped_column(String(80), default="")
+    requested_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    owner: Mapped[str] = mapped_column(String(160), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=dt.datetime.utcnow)
+    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    result: Mapped[dict | None] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(String(2000))
+
+
+class IdempotencyRecord(Base):
+    """The stored answer to a POST sent with an ``Idempotency-Key`` (per athlete and key)."""
+
+    __tablename__ = "idempotency_record"
+    __table_args__ = (UniqueConstraint("athlete_id", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    athlete_id: Mapped[int] = mapped_column(
+        ForeignKey("athlete.id", ondelete="CASCADE"), index=True
+    )
+    key: Mapped[str] = mapped_column(String(255))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    response: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime, default=dt.datetime.utcnow, index=True
+    )

@@ -9,7 +9,8 @@ from typing import Any
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from engine import store
+from engine import model_registry, store
+from engine.model_registry import tracking_store
 from engine.settings import Settings
 from models import tracking
 from models.estimators import TRUSTED_TYPES
@@ -46,20 +47,16 @@ class TrainReport:
     outcomes: list[TargetOutcome] = field(default_factory=list)
 
 
-def tracking_store(settings: Settings) -> tracking.TrackingStore:
-    """The MLflow store named by the settings."""
-    assert settings.mlflow_artifact_dir is not None
-    return tracking.TrackingStore(
-        tracking_uri=settings.mlflow_tracking_uri,
-        registry_uri=settings.mlflow_registry_uri,
-        artifact_root=settings.mlflow_artifact_dir,
-    )
-
-
 def load_feature_table(session: Session) -> pd.DataFrame:
-    """The whole cohort's daily feature table from the store."""
+    """The whole cohort's daily feature table from the store (with profiles and sets)."""
     sessions, wellness, injuries = store.read_log_frames(session)
-    return build_daily_features(sessions, wellness, injuries)
+    return build_daily_features(
+        sessions,
+        wellness,
+        injuries,
+        athletes=store.read_athletes_frame(session),
+        sets=store.read_set_frame(session),
+    )
 
 
 def _decide(target: str, new: dict[str, float], old: dict[str, float] | None) -> tuple[bool, str]:
@@ -87,7 +84,7 @@ def _champion_metrics(
         return version, {PRIMARY_METRIC[target][0]: float("nan")}
 
 
-def _register(
+def register_result(
     settings: Settings,
     *,
     target: str,
@@ -96,6 +93,8 @@ def _register(
     run_name: str,
     extra_params: dict[str, Any],
 ) -> TargetOutcome:
+    """Log and register a fitted model as ``challenger``; promote it only if it beats the
+    champion on ``holdout`` (readiness: lower MAE; injury: higher ROC AUC)."""
     store_ = tracking_store(settings)
     name = settings.readiness_model_name if target == "readiness" else settings.injury_model_name
     before, old_metrics = _champion_metrics(settings, name, target, holdout)
@@ -109,7 +108,8 @@ def _register(
         X_example=result.train[list(FEATURE_COLUMNS)].astype(float),
         train_frame=result.train[[*FEATURE_COLUMNS, "athlete_id", "date"]].tail(50_000),
         registered_name=name,
-        tags={"target": target},
+        figures=result.figures,
+        tags={"target": target, "top_features": ", ".join(result.importance.index[:10])},
         trusted_types=TRUSTED_TYPES,
     )
     assert logged.version is not None
@@ -120,7 +120,7 @@ def _register(
     else:
         promote, reason = _decide(target, result.metrics, old_metrics)
     if promote:
-        tracking.set_alias(store_, name=name, alias=settings.champion_alias, version=logged.version)
+        model_registry.promote(settings, name=name, version=logged.version, reason=reason)
     return TargetOutcome(
         target,
         name,
@@ -134,8 +134,18 @@ def _register(
     )
 
 
-def train_and_register(session: Session, settings: Settings, *, today: dt.date) -> TrainReport:
-    """Fit both models on the stored cohort, log them, and promote each only if it is better."""
+def train_and_register(
+    session: Session,
+    settings: Settings,
+    *,
+    today: dt.date,
+    params: dict[str, dict[str, Any]] | None = None,
+) -> TrainReport:
+    """Fit both models on the stored cohort, log them, and promote each only if it is better.
+
+    ``params`` optionally overrides LightGBM parameters per target (e.g. from
+    ``cairn experiment``): ``{"readiness": {...}, "injury": {...}}``.
+    """
     frame = load_feature_table(session)
     split = split_by_time(
         frame, test_fraction=0.2, athlete_fraction=0.2, random_state=settings.random_state
@@ -147,8 +157,14 @@ def train_and_register(session: Session, settings: Settings, *, today: dt.date) 
     )
     extra = {"split_cutoff": report.cutoff, "n_rows": len(frame), "trained_on": today.isoformat()}
     for target, fit in (("readiness", fit_readiness), ("injury", fit_injury)):
-        result = fit(frame, split, columns=FEATURE_COLUMNS, random_state=settings.random_state)
-        outcome = _register(
+        result = fit(
+            frame,
+            split,
+            columns=FEATURE_COLUMNS,
+            random_state=settings.random_state,
+            params=(params or {}).get(target),
+        )
+        outcome = register_result(
             settings,
             target=target,
             result=result,

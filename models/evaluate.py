@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from sklearn.calibration import calibration_curve
 from sklearn.metrics import (
     average_precision_score,
     brier_score_loss,
@@ -15,14 +17,33 @@ from sklearn.metrics import (
     roc_auc_score,
 )
 
+EMBARGO_DAYS = 7  # training rows this close to a cut-off have labels beyond it (7-day horizon)
+
 
 @dataclass(frozen=True)
 class Split:
-    """Row masks of a time (and optionally athlete) split, and the cut-off date."""
+    """Row masks of a time (and optionally athlete) split, and the cut-off date.
+
+    ``train`` rows are dated before ``cutoff - embargo`` (their labels end before the
+    cut-off) and never belong to a held-out athlete; ``test`` rows are dated from ``cutoff``
+    on (up to an optional end) and include the held-out athletes, unseen in training.
+    """
 
     train: np.ndarray
     test: np.ndarray
     cutoff: pd.Timestamp
+
+
+def _held_out_athletes(
+    frame: pd.DataFrame, *, athlete_fraction: float, random_state: int
+) -> np.ndarray:
+    held = np.zeros(len(frame), dtype=bool)
+    if athlete_fraction > 0:
+        athletes = np.sort(frame["athlete_id"].unique())
+        rng = np.random.default_rng(random_state)
+        n_held = max(1, int(round(len(athletes) * athlete_fraction)))
+        held = frame["athlete_id"].isin(rng.choice(athletes, n_held, replace=False)).to_numpy()
+    return held
 
 
 def split_by_time(
@@ -31,33 +52,104 @@ def split_by_time(
     test_fraction: float = 0.2,
     athlete_fraction: float = 0.0,
     random_state: int = 0,
+    embargo_days: int = EMBARGO_DAYS,
 ) -> Split:
     """Train on days before a cut-off date, test on days from it on.
 
     With ``athlete_fraction > 0`` that share of athletes is held out entirely: they are only
     tested (after the cut-off) and never trained on, so the score covers unseen athletes too.
+    Training rows within ``embargo_days`` of the cut-off are dropped: their 7-day injury
+    labels (and next-day readiness labels) would read the test period.
     """
     if not 0 < test_fraction < 1:
         raise ValueError(f"test_fraction must be in (0, 1), got {test_fraction}")
     dates = np.sort(frame["date"].unique())
     cutoff = pd.Timestamp(dates[int(len(dates) * (1 - test_fraction))])
-    later = (frame["date"] >= cutoff).to_numpy()
-    held = np.zeros(len(frame), dtype=bool)
-    if athlete_fraction > 0:
-        athletes = np.sort(frame["athlete_id"].unique())
-        rng = np.random.default_rng(random_state)
-        n_held = max(1, int(round(len(athletes) * athlete_fraction)))
-        held = frame["athlete_id"].isin(rng.choice(athletes, n_held, replace=False)).to_numpy()
-    return Split(train=~later & ~held, test=later, cutoff=cutoff)
+    return _split_at(
+        frame,
+        cutoff=cutoff,
+        end=None,
+        held=_held_out_athletes(
+            frame, athlete_fraction=athlete_fraction, random_state=random_state
+        ),
+        embargo_days=embargo_days,
+    )
+
+
+def _split_at(
+    frame: pd.DataFrame,
+    *,
+    cutoff: pd.Timestamp,
+    end: pd.Timestamp | None,
+    held: np.ndarray,
+    embargo_days: int,
+) -> Split:
+    date = frame["date"]
+    train = (date < cutoff - pd.Timedelta(days=embargo_days)).to_numpy() & ~held
+    test = (date >= cutoff).to_numpy()
+    if end is not None:
+        test &= (date < end).to_numpy()
+    return Split(train=train, test=test, cutoff=cutoff)
+
+
+def forward_chaining_splits(
+    frame: pd.DataFrame,
+    *,
+    n_splits: int = 3,
+    test_days: int | None = None,
+    athlete_fraction: float = 0.2,
+    random_state: int = 0,
+    embargo_days: int = EMBARGO_DAYS,
+) -> Iterator[Split]:
+    """Expanding-window folds: train on everything before each cut-off, test the next block.
+
+    The last ``n_splits`` blocks of ``test_days`` days (default: a fifth of the period split
+    evenly) are tested in turn; the same held-out athletes are never trained on in any fold.
+    """
+    if n_splits < 1:
+        raise ValueError(f"n_splits must be >= 1, got {n_splits}")
+    first, last = frame["date"].min(), frame["date"].max()
+    span = (last - first).days + 1
+    days = test_days or max(1, span // (5 * n_splits))
+    held = _held_out_athletes(frame, athlete_fraction=athlete_fraction, random_state=random_state)
+    for k in range(n_splits, 0, -1):
+        cutoff = last + pd.Timedelta(days=1) - pd.Timedelta(days=k * days)
+        end = cutoff + pd.Timedelta(days=days)
+        yield _split_at(frame, cutoff=cutoff, end=end, held=held, embargo_days=embargo_days)
+
+
+def calibration_fold(
+    frame: pd.DataFrame, train: np.ndarray, *, fraction: float = 0.2, embargo_days: int = 7
+) -> tuple[np.ndarray, np.ndarray]:
+    """Split training rows into an earlier fitting part and a later calibration part.
+
+    Returns (fit, calibrate) masks: calibration rows are the last ``fraction`` of the training
+    dates; fitting rows end ``embargo_days`` before them so no label overlaps.
+    """
+    dates = np.sort(frame.loc[train, "date"].unique())
+    cut = pd.Timestamp(dates[int(len(dates) * (1 - fraction))])
+    date = frame["date"]
+    fit = train & (date < cut - pd.Timedelta(days=embargo_days)).to_numpy()
+    calibrate = train & (date >= cut).to_numpy()
+    return fit, calibrate
 
 
 def readiness_baselines(frame: pd.DataFrame) -> dict[str, np.ndarray]:
-    """Naive next-day readiness forecasts: today's value and the athlete's 28-day mean."""
+    """Naive next-day readiness forecasts (0-100).
+
+    ``persistence``: today's readiness; ``ewma``: the athlete's exponentially weighted recent
+    readiness (span 7 days); ``athlete_mean``: the athlete's 28-day mean. Gaps fall back to the
+    next simpler forecast, then to the mean of the available values.
+    """
     mean = frame["readiness_score_base"].to_numpy(float)
-    fallback = np.where(np.isnan(mean), np.nanmean(mean) if np.isfinite(mean).any() else 50, mean)
+    pool = mean[np.isfinite(mean)]
+    fallback = np.where(np.isnan(mean), pool.mean() if len(pool) else 50.0, mean)
+    ewma = frame["readiness_ewm"].to_numpy(float)
     persistence = frame["readiness_today"].to_numpy(float)
+    ewma = np.where(np.isnan(ewma), fallback, ewma)
     return {
-        "persistence": np.where(np.isnan(persistence), fallback, persistence),
+        "persistence": np.where(np.isnan(persistence), ewma, persistence),
+        "ewma": ewma,
         "athlete_mean": fallback,
     }
 
@@ -80,6 +172,44 @@ def classification_metrics(y_true: np.ndarray, proba: np.ndarray, *, prefix: str
         f"{prefix}brier": float(brier_score_loss(y_true, np.clip(proba, 0, 1))),
         f"{prefix}event_rate": float(np.mean(y_true)),
     }
+
+
+def calibration_table(y_true: np.ndarray, proba: np.ndarray, *, n_bins: int = 10) -> pd.DataFrame:
+    """Reliability curve on quantile bins: mean predicted vs observed rate per bin."""
+    observed, predicted = calibration_curve(y_true, proba, n_bins=n_bins, strategy="quantile")
+    return pd.DataFrame({"predicted": predicted, "observed": observed})
+
+
+def bootstrap_roc_auc(
+    y_true: np.ndarray,
+    proba: np.ndarray,
+    *,
+    groups: np.ndarray | None = None,
+    n_boot: int = 1000,
+    level: float = 0.95,
+    random_state: int = 0,
+) -> tuple[float, float]:
+    """Percentile bootstrap confidence interval of the ROC AUC.
+
+    With ``groups`` (e.g. athlete ids) whole groups are resampled (cluster bootstrap), which
+    respects the correlation of one athlete's days. Resamples with one class only are skipped.
+    """
+    rng = np.random.default_rng(random_state)
+    y_true, proba = np.asarray(y_true), np.asarray(proba)
+    keys = np.arange(len(y_true)) if groups is None else np.asarray(groups)
+    unique, inverse = np.unique(keys, return_inverse=True)
+    members = [np.flatnonzero(inverse == i) for i in range(len(unique))]
+    scores = []
+    for _ in range(n_boot):
+        pick = rng.integers(0, len(unique), len(unique))
+        rows = np.concatenate([members[i] for i in pick]) if groups is not None else pick
+        if len(np.unique(y_true[rows])) == 2:
+            scores.append(roc_auc_score(y_true[rows], proba[rows]))
+    if not scores:
+        return float("nan"), float("nan")
+    tail = (1 - level) / 2 * 100
+    low, high = np.percentile(scores, [tail, 100 - tail])
+    return float(low), float(high)
 
 
 def acwr_rule_score(frame: pd.DataFrame) -> np.ndarray:

@@ -6,6 +6,7 @@ global MLflow state at import time.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,8 +83,10 @@ def log_model_run(
         mlflow.log_metrics({k: float(v) for k, v in metrics.items() if np.isfinite(v)})
         mlflow.set_tags(dict(tags or {}))
         if train_frame is not None:
-            dataset = mlflow.data.from_pandas(train_frame, name=f"{experiment}-train")
-            mlflow.log_input(dataset, context="training")
+            with warnings.catch_warnings():  # integer id columns: MLflow's hint is noise here
+                warnings.simplefilter("ignore", UserWarning)
+                dataset = mlflow.data.from_pandas(train_frame, name=f"{experiment}-train")
+                mlflow.log_input(dataset, context="training")
         for filename, figure in (figures or {}).items():
             mlflow.log_figure(figure, filename)
         example = X_example.head(5)
@@ -181,3 +184,107 @@ def log_table_run(
         if table is not None:
             mlflow.log_dict(dict(table), "results.json")
     return run.info.run_id
+
+
+def delete_alias(store: TrackingStore, *, name: str, alias: str) -> None:
+    """Remove ``name@alias`` (no error when it is not set)."""
+    from mlflow.exceptions import MlflowException
+
+    try:
+        _client(store).delete_registered_model_alias(name, alias)
+    except MlflowException:
+        return
+
+
+def read_model_tags(store: TrackingStore, *, name: str) -> dict[str, str]:
+    """The tags of a registered model ({} when the model does not exist)."""
+    from mlflow.exceptions import MlflowException
+
+    try:
+        return dict(_client(store).get_registered_model(name).tags)
+    except MlflowException:
+        return {}
+
+
+def set_model_tag(store: TrackingStore, *, name: str, key: str, value: str) -> None:
+    """Set a tag on a registered model."""
+    _client(store).set_registered_model_tag(name, key, value)
+
+
+def set_version_tag(store: TrackingStore, *, name: str, version: int, key: str, value: str) -> None:
+    """Set a tag on one model version."""
+    _client(store).set_model_version_tag(name, str(version), key, value)
+
+
+def start_parent_run(
+    store: TrackingStore,
+    *,
+    experiment: str,
+    run_name: str,
+    params: Mapping[str, Any] | None = None,
+    tags: Mapping[str, str] | None = None,
+) -> str:
+    """Create a run that nested runs will point to; returns its id (end it with ``end_run``)."""
+    client = _client(store)
+    experiment_id = ensure_experiment(store, name=experiment)
+    run = client.create_run(experiment_id, run_name=run_name, tags=dict(tags or {}))
+    _log_batch(store, run.info.run_id, params=params or {}, metrics={})
+    return run.info.run_id
+
+
+def log_nested_run(
+    store: TrackingStore,
+    *,
+    parent_run_id: str,
+    run_name: str,
+    params: Mapping[str, Any],
+    metrics: Mapping[str, float],
+) -> str:
+    """Log one finished child run (e.g. a hyperparameter trial) under ``parent_run_id``."""
+    client = _client(store)
+    parent = client.get_run(parent_run_id)
+    run = client.create_run(
+        parent.info.experiment_id,
+        run_name=run_name,
+        tags={"mlflow.parentRunId": parent_run_id},
+    )
+    _log_batch(store, run.info.run_id, params=params, metrics=metrics)
+    client.set_terminated(run.info.run_id)
+    return run.info.run_id
+
+
+def end_run(
+    store: TrackingStore,
+    *,
+    run_id: str,
+    metrics: Mapping[str, float] | None = None,
+    params: Mapping[str, Any] | None = None,
+    table: Mapping[str, Any] | None = None,
+    status: str = "FINISHED",
+) -> None:
+    """Log final metrics/params (and a ``results.json`` table) and close a run."""
+    client = _client(store)
+    _log_batch(store, run_id, params=params or {}, metrics=metrics or {})
+    if table is not None:
+        client.log_dict(run_id, dict(table), "results.json")
+    client.set_terminated(run_id, status=status)
+
+
+def _log_batch(
+    store: TrackingStore, run_id: str, *, params: Mapping[str, Any], metrics: Mapping[str, float]
+) -> None:
+    from mlflow.entities import Metric, Param
+
+    now = int(pd.Timestamp.now(tz="UTC").timestamp() * 1000)
+    _client(store).log_batch(
+        run_id,
+        metrics=[Metric(k, float(v), now, 0) for k, v in metrics.items() if np.isfinite(v)],
+        params=[Param(k, str(v)) for k, v in params.items()],
+    )
+
+
+def log_figures(store: TrackingStore, *, run_id: str, figures: Mapping[str, Any]) -> None:
+    """Log matplotlib figures as image artifacts of a run."""
+    client = _client(store)
+    for filename, figure in figures.items():
+        client.log_figure(run_id, figure, filename)

@@ -69,6 +69,7 @@ INJURY_COLUMNS: dict[str, str] = {
     "end_date": "datetime64[ns]",
     "body_part": "object",
     "severity": "object",  # minor | moderate | major
+    "external_id": "object",  # one per report; default natural key, see injury_external_id
 }
 
 # Static athlete attributes.
@@ -84,6 +85,11 @@ ATHLETE_COLUMNS: dict[str, str] = {
 }
 
 WELLNESS_ITEMS = ("sleep_h", "sleep_quality", "soreness", "fatigue", "mood", "stress")
+
+
+def injury_external_id(start_date: object, body_part: str) -> str:
+    """The natural identity of an injury when its source has no report id: start + body part."""
+    return f"{pd.Timestamp(start_date).date().isoformat()}:{body_part}"
 
 
 def empty_frame(columns: dict[str, str]) -> pd.DataFrame:

@@ -144,7 +144,7 @@ def build_athletes_frame(params: AthleteParams) -> pd.DataFrame:
             "athlete_id": ids,
             "name": [f"Sim Athlete {i:05d}" for i in ids],
             "birth_year": params.birth_year,
-            "sex": pd.Series(np.where(params.female, "F", "M"), dtype=object),
+            "sex": pd.Series(np.where(params.female, "female", "male"), dtype=object),
             "experience_years": params.experience_years,
             "max_hr": params.max_hr,
             "resting_hr": params.resting_hr,

@@ -1,15 +1,21 @@
-"""Wellness features: check-ins against the athlete's own baseline, and the readiness score."""
+"""Wellness features: check-ins against the athlete's own baselines, and the readiness score."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-BASELINE_DAYS = 28
+from pipelines.panel import Panel, rolling_mean_std, rolling_median, weighted_recent_mean
+
+BASELINE_WINDOWS = (7, 60)  # days of personal baseline for the z-scores (short and long)
 BASELINE_MIN_PERIODS = 5
+READINESS_BASE_DAYS = 28  # the athlete's own mean readiness ("readiness_score_base")
+READINESS_EWM_ALPHA = 2.0 / (7 + 1)  # span 7 days
+READINESS_EWM_WINDOW = 28
 Z_ITEMS = ("sleep_h", "sleep_quality", "soreness", "fatigue", "mood", "stress", "resting_hr")
 SLEEP_NEED_H = 8.0
 Z_CLIP = 4.0
+_MIN_SD = {"sleep_h": 0.5, "resting_hr": 2.0, "hrv_ln": 0.05}  # others: 0.5 scale points
 
 # Composite readiness (0-100) when the athlete gave no self-report: the mean of the available
 # items, each mapped to 0-1 where 1 is best.
@@ -35,40 +41,70 @@ def readiness_score(wellness: pd.DataFrame) -> pd.Series:
     return (wellness["readiness"].astype(float) * 10.0).fillna(composite)
 
 
-def add_wellness_baselines(daily: pd.DataFrame) -> pd.DataFrame:
-    """Add z-scores of each wellness item against the previous 28 days of the athlete.
+def z_column(item: str, window: int) -> str:
+    """Name of the z-score of ``item`` against its ``window``-day baseline, e.g. sleep_h_z7."""
+    return f"{item}_z{window}"
 
-    The baseline window ends yesterday, so today's value never enters its own baseline.
-    Adds ``<item>_z`` (clipped to +-4), ``hrv_ln_z``, ``checkin_missing`` (0/1),
-    ``sleep_debt_7d_h`` (sum over 7 days of max(0, 8 h - sleep), missing nights count 0)
-    and ``readiness_score_base`` (the athlete's 28-day mean readiness score, 0-100).
+
+def wellness_columns(daily: pd.DataFrame, panel: Panel) -> pd.DataFrame:
+    """The wellness features of each athlete-day (new columns; see docs/features.md).
+
+    Every baseline window ends yesterday, so today's value never enters its own baseline.
+    Returns ``<item>_z7`` and ``<item>_z60`` for ``Z_ITEMS`` and ``hrv_ln`` (z-scores against the
+    previous 7 and 60 days, at least 5 values, SD floored, clipped to +-4), missingness flags
+    (``checkin_missing``, ``hrv_missing``, ``resting_hr_missing``, ``readiness_self_missing``,
+    0/1), ``sleep_debt_7d_h`` (sum over 7 days of max(0, 8 h - sleep), missing nights count
+    0) and the readiness history (``readiness_history_columns``).
     """
-    out = daily.copy()
-    out["hrv_ln"] = np.log(out["hrv_rmssd"].where(out["hrv_rmssd"] > 0))
-    grouped = out.groupby("athlete_id", sort=False)
-    for item in (*Z_ITEMS, "hrv_ln"):
-        past = grouped[item].shift(1)
-        roll = past.groupby(out["athlete_id"]).rolling(BASELINE_DAYS, BASELINE_MIN_PERIODS)
-        mean = roll.mean().reset_index(level=0, drop=True)
-        std = roll.std().reset_index(level=0, drop=True)
-        z = (out[item] - mean) / np.maximum(std.fillna(0.0), _min_sd(item))
-        out[f"{item}_z"] = z.clip(-Z_CLIP, Z_CLIP)
-    out["checkin_missing"] = out["sleep_h"].isna() & out["readiness"].isna()
-    out["checkin_missing"] = out["checkin_missing"].astype(float)
-    deficit = np.maximum(SLEEP_NEED_H - out["sleep_h"], 0.0).fillna(0.0)
-    out["sleep_debt_7d_h"] = (
-        deficit.groupby(out["athlete_id"]).rolling(7, min_periods=1).sum().to_numpy()
-    )
-    base = out.groupby("athlete_id", sort=False)["readiness_today"].shift(1)
-    out["readiness_score_base"] = (
-        base.groupby(out["athlete_id"])
-        .rolling(BASELINE_DAYS, min_periods=1)
-        .mean()
-        .reset_index(level=0, drop=True)
-    )
-    return out.drop(columns=["hrv_ln"])
+    out: dict[str, np.ndarray] = {}
+    hrv = daily["hrv_rmssd"].to_numpy(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        values = {item: daily[item].to_numpy(float) for item in Z_ITEMS}
+        values["hrv_ln"] = np.log(np.where(hrv > 0, hrv, np.nan))
+    for item, today in values.items():
+        past = panel.shift(today, 1)
+        for window in BASELINE_WINDOWS:
+            mean, sd = rolling_mean_std(
+                panel, past, window=window, min_periods=BASELINE_MIN_PERIODS
+            )
+            z = (today - mean) / np.maximum(np.nan_to_num(sd), _MIN_SD.get(item, 0.5))
+            out[z_column(item, window)] = np.clip(z, -Z_CLIP, Z_CLIP)
+    sleep = values["sleep_h"]
+    self_missing = np.isnan(daily["readiness"].to_numpy(float))
+    out["checkin_missing"] = (np.isnan(sleep) & self_missing).astype(float)
+    out["hrv_missing"] = np.isnan(values["hrv_ln"]).astype(float)
+    out["resting_hr_missing"] = np.isnan(values["resting_hr"]).astype(float)
+    out["readiness_self_missing"] = self_missing.astype(float)
+    deficit = np.nan_to_num(np.maximum(SLEEP_NEED_H - sleep, 0.0))
+    out["sleep_debt_7d_h"] = panel.rolling_sum(deficit, 7)
+    history = readiness_history_columns(daily, panel)
+    return pd.concat([pd.DataFrame(out, copy=False), history], axis=1)
 
 
-def _min_sd(item: str) -> float:
-    """A floor for the baseline SD so a very steady athlete does not get huge z-scores."""
-    return {"sleep_h": 0.5, "resting_hr": 2.0, "hrv_ln": 0.05}.get(item, 0.5)
+def readiness_history_columns(daily: pd.DataFrame, panel: Panel) -> pd.DataFrame:
+    """The athlete's recent readiness (0-100, from ``readiness_today``; new columns).
+
+    ``readiness_score_base``: mean over the previous 28 days (ending yesterday);
+    ``readiness_sd_28d``: their SD (at least 5 values); ``readiness_lag1``: yesterday's;
+    ``readiness_mean_7d``: mean of the last 7 days including today; ``readiness_median_28d``:
+    median of the last 28 days including today (for an integer self-report, often its
+    most common value); ``readiness_ewm``:
+    exponentially weighted mean (span 7 days) of the last 28 days including today, over the
+    days with a value. NaN when the window holds no value.
+    """
+    out: dict[str, np.ndarray] = {}
+    today = daily["readiness_today"].to_numpy(float)
+    past = panel.shift(today, 1)
+    out["readiness_score_base"], _ = rolling_mean_std(
+        panel, past, window=READINESS_BASE_DAYS, min_periods=1
+    )
+    _, out["readiness_sd_28d"] = rolling_mean_std(
+        panel, past, window=READINESS_BASE_DAYS, min_periods=BASELINE_MIN_PERIODS
+    )
+    out["readiness_lag1"] = past
+    out["readiness_mean_7d"], _ = rolling_mean_std(panel, today, window=7, min_periods=1)
+    out["readiness_median_28d"] = rolling_median(panel, today, window=READINESS_BASE_DAYS)
+    out["readiness_ewm"] = weighted_recent_mean(
+        panel, today, alpha=READINESS_EWM_ALPHA, window=READINESS_EWM_WINDOW
+    )
+    return pd.DataFrame(out, copy=False)

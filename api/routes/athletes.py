@@ -1,22 +1,45 @@
-"""Athletes."""
+"""Athletes: create (admins, coaches), list what the caller may see, read one."""
 
-from fastapi import APIRouter, status
+from typing import Annotated
 
-from api.deps import SessionDep
-from api.schemas import AthleteCreate, AthletePublic
-from engine import store
+from fastapi import APIRouter, Query, status
+
+from api.deps import AthleteId, SessionDep
+from api.schemas import AthleteCreate, AthletePublic, AthletesPublic
+from api.security import PrincipalDep, StaffDep
+from engine import accounts, store
 
 router = APIRouter(prefix="/athletes", tags=["athletes"])
 
 
 @router.post("", response_model=AthletePublic, status_code=status.HTTP_201_CREATED)
-def create_athlete(body: AthleteCreate, session: SessionDep) -> AthletePublic:
-    """Create an athlete."""
+def create_athlete(body: AthleteCreate, session: SessionDep, caller: StaffDep) -> AthletePublic:
+    """Create an athlete (admins and coaches; a coach is linked to the new athlete)."""
     athlete = store.create_athlete(session, data=body.model_dump())
+    if caller.role == "coach" and caller.user_id is not None:
+        accounts.link_coach_id(session, coach_id=caller.user_id, athlete_id=athlete.id)
     return AthletePublic.model_validate(athlete)
 
 
+@router.get("", response_model=AthletesPublic)
+def list_athletes(
+    session: SessionDep,
+    caller: PrincipalDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> AthletesPublic:
+    """The athletes the caller may see (admin: all; coach: linked; athlete: self), by id."""
+    coach_id = caller.user_id if caller.role == "coach" else None
+    only_id = caller.athlete_id if caller.role == "athlete" else None
+    if caller.role == "athlete" and only_id is None:
+        return AthletesPublic(data=[], count=0)
+    rows, total = accounts.read_athletes_page(
+        session, coach_id=coach_id, only_id=only_id, limit=limit, offset=offset
+    )
+    return AthletesPublic(data=[AthletePublic.model_validate(r) for r in rows], count=total)
+
+
 @router.get("/{athlete_id}", response_model=AthletePublic)
-def read_athlete(athlete_id: int, session: SessionDep) -> AthletePublic:
+def read_athlete(athlete_id: AthleteId, session: SessionDep) -> AthletePublic:
     """Read one athlete."""
     return AthletePublic.model_validate(store.read_athlete(session, athlete_id=athlete_id))

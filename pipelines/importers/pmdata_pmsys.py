@@ -223,5 +223,6 @@ def read_injuries(part: Participant) -> list[dict[str, Any]]:
             rejections=part.rejections,
         )  # fmt: skip
         if parsed is not None:
-            kept.append({**parsed, "athlete_ref": part.ref})
+            report_id = f"pmdata:{part.pid}:injury:{moment.isoformat()}"
+            kept.append({**parsed, "external_id": report_id, "athlete_ref": part.ref})
     return kept

@@ -9,22 +9,29 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from engine.settings import Settings
+from tests.api.conftest import add_user
 from tests.conftest import TRAINED_END
 
 RECOMMENDATION_KEYS = {"athlete_id", "date", "session", "predicted", "reasons", "model_versions"}
 SESSION_KEYS = {"kind", "type", "intensity", "duration_min", "target_rpe"}
 
 
-@pytest.fixture
-def client(trained_settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(trained_settings)) as test_client:
-        yield test_client
-
-
-@pytest.fixture
-def empty_client(settings: Settings) -> Iterator[TestClient]:
+def _admin_client(settings: Settings) -> Iterator[TestClient]:
     with TestClient(create_app(settings)) as test_client:
+        test_client.headers.update(add_user(test_client.app, username="admin", role="admin"))
         yield test_client
+
+
+@pytest.fixture
+def client(trained_api_settings: Settings) -> Iterator[TestClient]:
+    """An admin's client on the trained data dir."""
+    yield from _admin_client(trained_api_settings)
+
+
+@pytest.fixture
+def empty_client(api_settings: Settings) -> Iterator[TestClient]:
+    """An admin's client on an empty data dir (no models)."""
+    yield from _admin_client(api_settings)
 
 
 def test_health_reports_models(client: TestClient) -> None:

@@ -113,9 +113,11 @@ def test_wellness_z_score_against_own_baseline() -> None:
         make_wellness(rows),
         make_injuries([]),
     )
-    # mean 7.2 and SD 0.447 of the five previous nights; SD floored at 0.5 h
-    assert frame.loc[5, "sleep_h_z"] == pytest.approx((6 - 7.2) / 0.5)
-    assert np.isnan(frame.loc[3, "sleep_h_z"])
+    # mean 7.2 and SD 0.447 of the five previous nights (inside both the 7- and the 60-day
+    # baseline); SD floored at 0.5 h
+    assert frame.loc[5, "sleep_h_z7"] == pytest.approx((6 - 7.2) / 0.5)
+    assert frame.loc[5, "sleep_h_z60"] == pytest.approx((6 - 7.2) / 0.5)
+    assert np.isnan(frame.loc[3, "sleep_h_z7"])
 
 
 def test_features_never_read_the_future() -> None:
@@ -131,30 +133,57 @@ def test_features_never_read_the_future() -> None:
     )
 
 
-def test_apply_candidate_sessions_matches_logging_the_session() -> None:
+EXTRA_SESSIONS = {
+    "hill run with HR": {
+        "kind": "run",
+        "type": "hills",
+        "duration_min": 55,
+        "rpe": 8,
+        "distance_km": 9,
+        "elevation_gain_m": 600,
+        "elevation_loss_m": 600,
+        "avg_hr": 165,
+    },
+    "lift with sets": {"kind": "strength", "type": "strength_lower", "duration_min": 50, "rpe": 7},
+    "easy spin on a training day": {"kind": "cross", "type": "easy_spin", "duration_min": 40},
+}
+SETS = pd.DataFrame(
+    {
+        "athlete_id": 1,
+        "session_external_id": "extra",
+        "exercise": ["deadlift", "deadlift", "lunge"],
+        "set_number": [1, 2, 3],
+        "reps": [5.0, 5.0, 10.0],
+        "load_kg": [100.0, 110.0, np.nan],
+        "rpe": np.nan,
+    }
+)
+
+
+@pytest.mark.parametrize("case", list(EXTRA_SESSIONS))
+@pytest.mark.parametrize("sex", ["F", "M"])
+def test_apply_candidate_sessions_matches_logging_the_session(case: str, sex: str) -> None:
+    # Given a 40-day log and an athlete with known heart-rate bounds
     sessions, wellness, injuries = make_training_log(days=40)
-    today = pd.Timestamp("2025-02-09")
-    extra = make_sessions(
-        [
-            {
-                "date": today,
-                "kind": "run",
-                "type": "hills",
-                "duration_min": 55,
-                "rpe": 8,
-                "distance_km": 9,
-                "elevation_gain_m": 600,
-                "elevation_loss_m": 600,
-            }
-        ]
+    athletes = pd.DataFrame(
+        {"athlete_id": [1], "birth_year": [1990], "sex": [sex], "max_hr": [188.0]}
     )
+    today = pd.Timestamp("2025-02-10" if case.endswith("training day") else "2025-02-09")
+    extra = make_sessions([{"date": today, **EXTRA_SESSIONS[case]}]).assign(external_id="extra")
     before = sessions[sessions.date < today]
-    base = build_daily_features(before, wellness, injuries, until=today).tail(1)
-    logged = build_daily_features(pd.concat([before, extra]), wellness, injuries, until=today).tail(
-        1
-    )
+    kwargs = {"until": today, "athletes": athletes, "sets": SETS}
+    base = build_daily_features(before, wellness, injuries, **kwargs).tail(1)
+    logged = build_daily_features(pd.concat([before, extra]), wellness, injuries, **kwargs)
+    # When the same session is applied as a candidate (tonnage 5x100 + 5x110 kg, lunges at
+    # bodyweight), and a rest candidate next to it
     candidates = pd.concat([extra, extra.assign(kind="rest")], ignore_index=True)
+    candidates["tonnage_kg"] = 1050.0
     rows = apply_candidate_sessions(base.reset_index(drop=True), candidates)
+    # Then every feature equals logging it, and rest changes nothing
+    assert logged.iloc[-1]["load_total"] > base.iloc[0]["load_total"]
+    if "avg_hr" in EXTRA_SESSIONS[case]:
+        assert rows.loc[0, "trimp"] > 0
     for column in FEATURE_COLUMNS:
-        assert rows.loc[0, column] == pytest.approx(logged.iloc[0][column], nan_ok=True), column
+        expected = logged.iloc[-1][column]
+        assert rows.loc[0, column] == pytest.approx(expected, nan_ok=True), column
         assert rows.loc[1, column] == pytest.approx(base.iloc[0][column], nan_ok=True), column

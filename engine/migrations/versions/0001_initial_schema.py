@@ -42,9 +42,10 @@ def upgrade() -> None:
         sa.Column("body_part", sa.String(length=80), nullable=False),
         sa.Column("severity", sa.String(length=16), nullable=False),
         sa.Column("source", sa.String(length=32), nullable=False),
+        sa.Column("external_id", sa.String(length=160), nullable=False),
         sa.ForeignKeyConstraint(["athlete_id"], ["athlete.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("athlete_id", "start_date", "body_part"),
+        sa.UniqueConstraint("athlete_id", "source", "external_id"),
     )
     with op.batch_alter_table("injury", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_injury_athlete_id"), ["athlete_id"], unique=False)

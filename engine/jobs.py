@@ -1,0 +1,206 @@
+"""Background jobs (model retraining): the job table's query functions and the job body.
+
+The body, ``run_retrain_job``, runs in a child process started by ``engine.job_runner``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine import database
+from engine.settings import Settings
+from engine.tables import ACTIVE_JOB_STATES, Job
+
+log = logging.getLogger(__name__)
+
+RETRAIN = "retrain"
+TERMINAL_STATES = ("succeeded", "failed")
+STALE_AFTER = dt.timedelta(seconds=30)
+
+
+def utcnow() -> dt.datetime:
+    """Naive UTC now (the job table stores naive UTC)."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def process_owner() -> str:
+    """``host:pid`` of this process (who supervises a job)."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def owner_is_alive(owner: str) -> bool:
+    """Whether the supervising process may still run: a dead pid on this host is not; this
+    very process is not (it supervises nothing after a restart); other hosts are judged by
+    their heartbeat alone."""
+    if owner == process_owner():
+        return False
+    host, _, pid = owner.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def insert_job(session: Session, *, kind: str, requested_by: int | None, now: dt.datetime) -> Job:
+    """Insert a queued job; the unique index on active jobs rejects a second active one."""
+    job = Job(
+        id=uuid.uuid4().hex,
+        kind=kind,
+        state="queued",
+        progress=0.0,
+        stage="queued",
+        requested_by=requested_by,
+        owner=process_owner(),
+        created_at=now,
+        heartbeat_at=now,
+    )
+    session.add(job)
+    session.flush()
+    return job
+
+
+def read_job(session: Session, *, job_id: str) -> Job | None:
+    """The job with this id, or None."""
+    return session.get(Job, job_id)
+
+
+def read_active_job(session: Session, *, kind: str) -> Job | None:
+    """The queued or running job of this kind, or None."""
+    query = select(Job).where(Job.kind == kind, Job.state.in_(ACTIVE_JOB_STATES))
+    return session.scalars(query).first()
+
+
+def read_jobs_page(session: Session, *, limit: int, offset: int) -> tuple[Sequence[Job], int]:
+    """Newest jobs first, and the total."""
+    total = session.scalar(select(func.count()).select_from(Job)) or 0
+    query = select(Job).order_by(Job.created_at.desc(), Job.id).limit(limit).offset(offset)
+    return session.scalars(query).all(), total
+
+
+def update_job(session: Session, *, job_id: str, **values: Any) -> None:
+    """Set columns on a job (state, progress, stage, heartbeat_at, ...)."""
+    job = session.get(Job, job_id)
+    if job is not None:
+        for key, value in values.items():
+            setattr(job, key, value)
+        session.flush()
+
+
+def finish_job(
+    session: Session,
+    *,
+    job_id: str,
+    state: str,
+    now: dt.datetime,
+    result: dict[str, Any] | None = None,
+    error: str | None = None,
+) -> None:
+    """Move an active job to ``succeeded`` or ``failed`` (a finished job is left alone)."""
+    job = session.get(Job, job_id)
+    if job is None or job.state in TERMINAL_STATES:
+        return
+    job.state, job.finished_at, job.heartbeat_at = state, now, now
+    job.progress = 1.0 if state == "succeeded" else job.progress
+    job.stage = "done" if state == "succeeded" else "failed"
+    job.result, job.error = result, (error or None) and error[:2000]
+    session.flush()
+
+
+def fail_stale_jobs(
+    session: Session, *, now: dt.datetime, is_alive: Callable[[str], bool] = owner_is_alive
+) -> list[str]:
+    """Mark active jobs whose supervisor died (or stopped heartbeating) as failed."""
+    stale = []
+    for job in session.scalars(select(Job).where(Job.state.in_(ACTIVE_JOB_STATES))).all():
+        beat = job.heartbeat_at or job.created_at
+        if beat < now - STALE_AFTER or not is_alive(job.owner):
+            finish_job(
+                session,
+                job_id=job.id,
+                state="failed",
+                now=now,
+                error="interrupted: the server stopped while the job was running",
+            )
+            stale.append(job.id)
+    return stale
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value
+
+
+def report_to_result(report: Any) -> dict[str, Any]:
+    """A JSON-safe dict of a ``TrainReport`` (NaN metrics become null)."""
+    data = asdict(report)
+    for outcome in data["outcomes"]:
+        outcome.pop("run_id", None)
+    return _finite(data)
+
+
+def _exit_when_orphaned(parent_pid: int) -> None:
+    """Stop the child when its server dies (e.g. SIGKILL); the job is then failed on restart."""
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(1.0)
+        os._exit(70)
+
+    threading.Thread(target=watch, name="orphan-watch", daemon=True).start()
+
+
+def run_retrain_job(*, settings: Settings, job_id: str, today: dt.date, parent_pid: int) -> None:
+    """The job body (child process): train both models, record metrics and promotion."""
+    from engine.training import train_and_register
+
+    _exit_when_orphaned(parent_pid)
+    engine = database.make_engine(settings.database_url, busy_timeout_ms=30_000)
+    factory = database.make_session_factory(engine)
+    try:
+        with database.open_session(factory) as session:
+            update_job(session, job_id=job_id, stage="training", progress=0.2)
+        with database.open_session(factory) as session:
+            report = train_and_register(session, settings, today=today)
+        with database.open_session(factory) as session:
+            finish_job(
+                session,
+                job_id=job_id,
+                state="succeeded",
+                now=utcnow(),
+                result=report_to_result(report),
+            )
+    except Exception as err:  # noqa: BLE001 - the job records any failure, then the process ends
+        log.exception("retrain job %s failed", job_id)
+        with database.open_session(factory) as session:
+            finish_job(
+                session,
+                job_id=job_id,
+                state="failed",
+                now=utcnow(),
+                error=f"{type(err).__name__}: {err}",
+            )
+    finally:
+        engine.dispose()
