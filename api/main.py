@@ -20,6 +20,7 @@ from api.routes import (
     jobs,
     logs,
     metrics,
+    plan,
     recommendation,
     registry,
 )
@@ -34,7 +35,7 @@ from engine.settings import Settings
 PUBLIC_ROUTERS = (health, auth, metrics)
 # Add new routers here (e.g. imports, plan): they get authentication and, for paths with
 # {athlete_id}, the athlete-visibility check.
-PROTECTED_ROUTERS = (athletes, logs, recommendation, registry, jobs, imports)
+PROTECTED_ROUTERS = (athletes, logs, recommendation, registry, jobs, imports, plan)
 
 
 def _lifespan(settings: Settings):  # noqa: ANN202
@@ -48,7 +49,7 @@ def _lifespan(settings: Settings):  # noqa: ANN202
         factory = database.make_session_factory(engine)
         app.state.settings = settings
         app.state.session_factory = factory
-        app.state.models = ModelCache(settings)
+        app.state.models = ModelCache(settings, check_every_s=settings.model_refresh_s)
         app.state.jobs = TrainingJobRunner(settings, factory, on_success=app.state.models.refresh)
         app.state.jobs.recover()
         with database.open_session(factory) as session:

@@ -16,17 +16,37 @@ log = logging.getLogger(__name__)
 class ModelCache:
     """Holds the loaded champions; ``current()`` re-checks the alias at most every few seconds.
 
-    The periodic check runs in a background thread, so a slow or unreachable registry never
-    delays a request: requests keep getting the models already loaded (or the degraded set).
+    Loading and the periodic check run in background threads, so a slow or unreachable
+    registry never delays a request (start-up waits at most ``load_timeout_s`` seconds):
+    requests get the models already loaded, or the rule-based fallback until a load succeeds.
     """
 
-    def __init__(self, settings: Settings, *, check_every_s: float | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        check_every_s: float | None = None,
+        load_timeout_s: float = 30.0,
+    ) -> None:
         self._settings = settings
         # seconds between registry checks; ``settings.model_refresh_s`` when not given
         self._check_every_s = settings.model_refresh_s if check_every_s is None else check_every_s
         self._lock = threading.Lock()
-        self._models = load_champions(settings)
+        self._models = ModelSet(None, None, {}, degraded_reason="the models are still loading")
         self._checked = time.monotonic()
+        self._lock.acquire()  # released by the first load: no periodic check before it ends
+        first = threading.Thread(target=self._first_load, name="model-load", daemon=True)
+        first.start()
+        first.join(load_timeout_s)
+        if first.is_alive():  # e.g. a remote registry that does not answer: start degraded
+            log.warning("model registry slow to answer; serving the fallback until it does")
+
+    def _first_load(self) -> None:
+        try:
+            self._models = load_champions(self._settings)
+        finally:
+            self._checked = time.monotonic()
+            self._lock.release()
 
     def current(self) -> ModelSet:
         """The models to serve now (hot-reloaded after a promotion or rollback)."""
@@ -62,5 +82,10 @@ class ModelCache:
             # Never trade working models for the fallback: the registry may be briefly broken.
             log.warning("keeping models %s: %s", self._models.versions, loaded.degraded_reason)
             return
+        changed = (loaded.versions, loaded.available) != (
+            self._models.versions,
+            self._models.available,
+        )
         self._models = loaded
-        log.info("serving models %s", loaded.versions)
+        if changed:
+            log.info("serving models %s", loaded.versions)

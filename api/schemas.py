@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from engine.plan_service import check_lock
 
 Kind = Literal["run", "strength", "cross", "mobility"]
 Likert = Field(default=None, ge=1, le=5)
 # Logged days outside this range are rejected (422): they cannot be turned into features.
 EARLIEST_DATE = dt.date(1970, 1, 1)
 LATEST_DATE = dt.date(2100, 12, 31)
-LogDate = Annotated[dt.date, Field(ge=EARLIEST_DATE, le=LATEST_DATE)]
+# The pattern documents the range in the OpenAPI schema (JSON Schema has no date bounds).
+YEAR_RANGE_PATTERN = r"^(19[7-9][0-9]|20[0-9]{2}|2100)-"
+LogDate = Annotated[
+    dt.date,
+    Field(ge=EARLIEST_DATE, le=LATEST_DATE, json_schema_extra={"pattern": YEAR_RANGE_PATTERN}),
+]
 
 
 class _Strict(BaseModel):
@@ -26,7 +33,7 @@ class AthleteCreate(_Strict):
     experience_years: float | None = Field(default=None, ge=0, le=80)
     max_hr: float | None = Field(default=None, ge=100, le=250)
     resting_hr: float | None = Field(default=None, ge=25, le=120)
-    availability_min: list[int] = Field(
+    availability_min: list[Annotated[int, Field(ge=0, le=1440)]] = Field(
         default=[60, 60, 60, 60, 60, 120, 120],
         min_length=7,
         max_length=7,
@@ -58,12 +65,17 @@ class StrengthSetIn(_Strict):
 
 class SessionCreate(_Strict):
     date: LogDate
-    start_time: dt.datetime | None = Field(
-        default=None,
-        ge=dt.datetime(1970, 1, 1),
-        le=dt.datetime(2100, 12, 31),
-        description="Local start time, without a UTC offset.",
-    )
+    start_time: (
+        Annotated[
+            dt.datetime,
+            Field(
+                ge=dt.datetime(1970, 1, 1),
+                le=dt.datetime(2100, 12, 31),
+                json_schema_extra={"pattern": YEAR_RANGE_PATTERN},
+            ),
+        ]
+        | None
+    ) = Field(default=None, description="Local start time, without a UTC offset.")
     kind: Kind
     type: str = Field(min_length=1, max_length=40)
     duration_min: float = Field(gt=0, lt=2880)
@@ -73,6 +85,15 @@ class SessionCreate(_Strict):
     avg_hr: float | None = Field(default=None, ge=25, le=250)
     rpe: float | None = Field(default=None, ge=0, le=10)
     sets: list[StrengthSetIn] = Field(default_factory=list, max_length=200)
+
+    @field_validator("start_time", mode="before")
+    @classmethod
+    def _wall_clock(cls, value: object) -> object:
+        """Keep the local wall-clock time; a UTC offset, if sent, is dropped."""
+        if isinstance(value, str) and len(value) > 19:
+            parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+            return parsed.replace(tzinfo=None)
+        return value
 
 
 class SessionPublic(BaseModel):
@@ -144,6 +165,8 @@ class RecommendationPublic(BaseModel):
     model_versions: dict[str, int | None]
     degraded: bool = False
     degraded_reason: str | None = None
+    prescription: PrescriptionPublic | None = None
+    block: BlockPublic | None = None
 
 
 class Health(BaseModel):
@@ -217,3 +240,117 @@ class JobPublic(BaseModel):
 class JobsPublic(BaseModel):
     data: list[JobPublic]
     count: int
+
+
+# --- Coaching: prescription, periodisation, week plans and locks ---
+
+
+class ExercisePublic(BaseModel):
+    exercise: str
+    sets: int
+    reps: int | None = None
+    hold_s: int | None = Field(default=None, description="Seconds per hold (planks).")
+    load_kg: float | None = Field(default=None, description="None: bodyweight or choose by RIR.")
+    rir: int | None = Field(default=None, description="Reps in reserve at the end of each set.")
+    tempo: str | None = Field(default=None, description="Lower-pause-lift-pause seconds.")
+    change: Literal["start", "progress", "hold", "back_off"]
+    note: str
+
+
+class PrescriptionPublic(BaseModel):
+    warm_up: list[str]
+    main_set: dict[str, Any] = Field(
+        description="Run: duration, target RPE, hr_zone, terrain, climb/descent, structure; "
+        "strength: exercises (ExercisePublic), rest between sets."
+    )
+    cool_down: list[str]
+    mobility: list[str]
+    cues: list[str]
+    reasons: list[str]
+    notes: list[str]
+
+
+class BlockPublic(BaseModel):
+    index: int = Field(ge=0)
+    week_in_block: int = Field(ge=1, le=4)
+    phase: Literal["build", "deload"]
+    emphasis: Literal["base", "uphill", "explosive", "descent"]
+    focus: str
+    starts: dt.date
+    ends: dt.date
+    next_reassessment: dt.date
+
+
+class ReassessmentPublic(BaseModel):
+    date: dt.date
+    verdict: Literal["progress", "hold", "reduce"]
+    overload: float = Field(description="Weekly-target growth in the build weeks (fraction).")
+    changes: list[str]
+    reasons: list[str]
+
+
+class PlanDayPublic(BaseModel):
+    date: dt.date
+    session: RecommendedSession
+    locked: bool
+    reasons: list[str]
+    prescription: PrescriptionPublic | None = None
+
+
+class PlannedSessionChange(BaseModel):
+    type: str
+    duration_min: float
+    intensity: str
+
+
+class PlanChangePublic(BaseModel):
+    date: dt.date
+    before: PlannedSessionChange
+    after: PlannedSessionChange
+    why: list[str]
+
+
+class PlanPublic(BaseModel):
+    athlete_id: int
+    date: dt.date
+    days: list[PlanDayPublic]
+    block: BlockPublic
+    reassessment: ReassessmentPublic | None = None
+    changes: list[PlanChangePublic] = Field(
+        description="Days whose session changed since yesterday's plan, and why."
+    )
+    notes: list[str]
+    feasible: bool
+    predicted: Predicted
+    model_versions: dict[str, int | None]
+    degraded: bool = False
+    degraded_reason: str | None = None
+
+
+class PlanLockCreate(_Strict):
+    type: str = Field(min_length=1, max_length=40, description="A catalogue session type.")
+    duration_min: float = Field(ge=0, le=600, description="Minutes (0 for rest).")
+    note: str = Field(default="", max_length=200)
+
+    @model_validator(mode="after")
+    def _plannable(self) -> PlanLockCreate:
+        check_lock(type_id=self.type, duration_min=self.duration_min)
+        return self
+
+
+class PlanLockPublic(BaseModel):
+    athlete_id: int
+    date: dt.date
+    type: str
+    duration_min: float
+    note: str
+    set_by: Literal["athlete", "coach", "admin"]
+    session: RecommendedSession
+
+
+class PlanLocksPublic(BaseModel):
+    data: list[PlanLockPublic]
+    count: int
+
+
+RecommendationPublic.model_rebuild()

@@ -231,6 +231,7 @@ def _register_commands() -> None:
     __import__("engine.cli_imports", fromlist=["register"]).register(app)
     __import__("engine.cli_users", fromlist=["register"]).register(app)
     __import__("engine.cli_models", fromlist=["register"]).register(app)
+    __import__("engine.cli_plan", fromlist=["register"]).register(app)
 
 
 _register_commands()

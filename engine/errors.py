@@ -26,7 +26,7 @@ class InvalidRulesError(ValueError):
 
 
 class InsecureSettingsError(ValueError):
-    """The configuration is unsafe to serve with (e.g. no token-signing secret outside demo mode)."""
+    """The configuration is unsafe to serve with (e.g. no signing secret outside demo mode)."""
 
 
 class InvalidCredentialsError(ValueError):

@@ -206,10 +206,10 @@ def evaluate_injury(
     onsets = test.loc[test["injury_7d"] == 1, ["athlete_id", "date"]]
     return {
         "roc_auc": metrics["roc_auc"],
-        "ci": list(bootstrap_roc_auc(y_test, proba, n_boot=n_boot)),
-        "ci_athlete_bootstrap": list(
-            bootstrap_roc_auc(y_test, proba, groups=groups, n_boot=n_boot)
-        ),
+        # resampling athletes (cluster bootstrap): one athlete's days are not independent
+        "ci": list(bootstrap_roc_auc(y_test, proba, groups=groups, n_boot=n_boot)),
+        "ci_row_bootstrap": list(bootstrap_roc_auc(y_test, proba, n_boot=n_boot)),
+        "ci_level": 0.95,
         "pr_auc": metrics["pr_auc"],
         "brier": metrics["brier"],
         "baseline_acwr_roc_auc": rule["roc_auc"],

@@ -120,7 +120,8 @@ def finish_job(
     job.state, job.finished_at, job.heartbeat_at = state, now, now
     job.progress = 1.0 if state == "succeeded" else job.progress
     job.stage = "done" if state == "succeeded" else "failed"
-    job.result, job.error = result, (error or None) and error[:2000]
+    job.result = result
+    job.error = error[:2000] if error else None
     session.flush()
 
 
@@ -144,6 +145,8 @@ def fail_stale_jobs(
 
 
 def _finite(value: Any) -> Any:
+    if type(value).__module__ == "numpy" and hasattr(value, "item"):
+        value = value.item()  # numpy scalars are not JSON
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if isinstance(value, dict):

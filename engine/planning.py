@@ -85,7 +85,8 @@ class ObjectiveWeights:
         risk: Points per unit of predicted 7-day injury risk on today's session (0-1).
         readiness: Points per readiness point (0-100) below ``readiness_comfortable``.
         readiness_comfortable: Predicted readiness below which the penalty starts (0-100).
-        overload: Weekly target = (1 + overload) x reference week (progressive overload).
+        overload: Weekly target = (1 + overload) x reference week (progressive overload;
+            negative in a deload week, down to -0.5).
         over_target: Points lost per AU planned above the weekly target.
         repeat: Points lost per repeat of a trail, tempo/fartlek or strength type in the plan
             (variety: two different strength sessions beat the same one twice).
@@ -150,7 +151,8 @@ class Rules:
             (min(self.ramp_floor_au, self.chronic_floor_au) > 0,
              "ramp_floor_au and chronic_floor_au must be > 0"),
             (1 <= self.acute_days < self.chronic_days, "need 1 <= acute_days < chronic_days"),
-            (0 <= w.overload <= self.ramp_max, "weights.overload must be in [0, ramp_max]"),
+            (-0.5 <= w.overload <= self.ramp_max,
+             "weights.overload must be in [-0.5, ramp_max]"),
             (0 < w.discount <= 1, "weights.discount must be in (0, 1]"),
         )  # fmt: skip
         failed = [message for ok, message in checks if not ok]

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from engine.catalogue import Candidate, enumerate_candidates
-from engine.optimizer import AthleteContext, Choice, PastSession, Rules, choose_session
+from engine.catalogue import Candidate
+from engine.optimizer import AthleteContext, Choice, PastSession, Rules
+from models.estimators import fast_scorer
 from pipelines.features import (
     FEATURE_COLUMNS,
     apply_candidate_sessions,
@@ -48,11 +49,16 @@ class AthleteHistory:
     injuries: pd.DataFrame
     athlete: pd.DataFrame | None = None  # ATHLETE_COLUMNS row (age, sex, HR bounds for TRIMP)
     sets: pd.DataFrame | None = None  # strength sets (SET_COLUMNS) for the tonnage
+    created: dt.date | None = None  # creation day: the block anchor when nothing is logged
 
 
 @dataclass(frozen=True)
 class Recommendation:
-    """The recommendation contract (see README): session, predictions, reasons, versions."""
+    """The recommendation contract (see README): session, predictions, reasons, versions.
+
+    ``prescription`` (warm-up, main set, cool-down, mobility, cues) and ``block`` (the
+    periodisation) were added later; they are None when not computed.
+    """
 
     athlete_id: int
     date: dt.date
@@ -62,6 +68,8 @@ class Recommendation:
     model_versions: dict[str, int | None]
     degraded: bool = False
     degraded_reason: str | None = None
+    prescription: dict[str, Any] | None = None
+    block: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -73,6 +81,8 @@ class Recommendation:
             "model_versions": self.model_versions,
             "degraded": self.degraded,
             "degraded_reason": self.degraded_reason,
+            "prescription": self.prescription,
+            "block": self.block,
         }
 
 
@@ -112,16 +122,28 @@ def today_features(history: AthleteHistory, *, today: dt.date) -> pd.DataFrame:
 
 
 def predict_candidates(
-    base_row: pd.DataFrame, candidates: Sequence[Candidate], models: ModelSet
+    base_row: pd.DataFrame,
+    candidates: Sequence[Candidate],
+    models: ModelSet,
+    *,
+    matrix: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Predicted next-day readiness (0-100) and 7-day injury risk (0-1) for each candidate."""
-    frame = candidates_frame(candidates)
+    """Predicted next-day readiness (0-100) and 7-day injury risk (0-1) for each candidate.
+
+    ``matrix`` (optional) is ``candidate_matrix`` of these candidates, already built.
+    """
     if models.available:
-        X = candidate_matrix(base_row, frame, columns=FEATURE_COLUMNS)  # noqa: N806
-        readiness = np.clip(models.readiness.predict(X), 0, 100)
-        risk = models.injury.predict_proba(X)[:, 1]
+        if matrix is None:
+            matrix = candidate_feature_matrix(base_row, candidates)
+        readiness = np.clip(fast_scorer(models.readiness)(matrix), 0, 100)
+        risk = fast_scorer(models.injury)(matrix)
         return readiness, risk
-    return rule_based_predictions(apply_candidate_sessions(base_row, frame))
+    return rule_based_predictions(apply_candidate_sessions(base_row, candidates_frame(candidates)))
+
+
+def candidate_feature_matrix(base_row: pd.DataFrame, candidates: Sequence[Candidate]) -> np.ndarray:
+    """Model input rows (``FEATURE_COLUMNS``) for today's row plus each candidate session."""
+    return candidate_matrix(base_row, candidates_frame(candidates), columns=FEATURE_COLUMNS)
 
 
 def rule_based_predictions(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -197,42 +219,41 @@ def build_context(
 
 
 def recommend_session(
-    history: AthleteHistory, models: ModelSet, *, today: dt.date, rules: Rules | None = None
+    history: AthleteHistory,
+    models: ModelSet,
+    *,
+    today: dt.date,
+    rules: Rules | None = None,
+    locks: Mapping[dt.date, Candidate] | None = None,
 ) -> Recommendation:
-    """Pick today's session: score every candidate with the models, then optimise under rules."""
-    features = today_features(history, today=today)
-    base_row = features.tail(1).reset_index(drop=True)
-    context = build_context(history, features, today=today)
-    weekday_minutes = context.availability_min[today.weekday()]
-    candidates = enumerate_candidates(max_minutes=max(weekday_minutes, 30))
-    readiness, risk = predict_candidates(base_row, candidates, models)
-    choice = choose_session(
-        context=context,
-        candidates=candidates,
-        readiness=readiness,
-        injury_risk=risk,
-        rules=rules or Rules(),
-    )
-    return _to_recommendation(history.athlete_id, today, choice, models)
+    """Pick today's session: the coach's daily path (``engine.coach``) on this history.
+
+    Features -> block and adaptation -> every candidate scored by the models -> the optimizer
+    under the rules (and the coach's ``locks``) -> the session with its prescription.
+    """
+    from engine import coach  # coach builds on this module's helpers
+
+    morning = coach.prepare_morning(history, today=today)
+    return coach.recommend_today(morning, models, rules=rules or Rules(), locks=locks or {})
 
 
-def _to_recommendation(
-    athlete_id: int, today: dt.date, choice: Choice, models: ModelSet
+def to_recommendation(
+    athlete_id: int,
+    today: dt.date,
+    choice: Choice,
+    models: ModelSet,
+    *,
+    prescription: dict[str, Any] | None = None,
+    block: dict[str, Any] | None = None,
 ) -> Recommendation:
-    c = choice.candidate
+    """The recommendation contract for a choice (reasons get the degraded note if any)."""
     reasons = list(choice.reasons)
     if not models.available:
         reasons.append(f"Rule-based choice: the models are unavailable ({models.degraded_reason}).")
     return Recommendation(
         athlete_id=athlete_id,
         date=today,
-        session={
-            "kind": c.kind,
-            "type": c.type,
-            "intensity": c.intensity,
-            "duration_min": float(c.duration_min),
-            "target_rpe": float(c.target_rpe),
-        },
+        session=session_dict(choice.candidate),
         predicted={
             "readiness": round(float(choice.readiness), 1),
             "injury_risk": round(float(choice.injury_risk), 4),
@@ -241,4 +262,17 @@ def _to_recommendation(
         model_versions=dict(models.versions),
         degraded=not models.available,
         degraded_reason=models.degraded_reason,
+        prescription=prescription,
+        block=block,
     )
+
+
+def session_dict(c: Candidate) -> dict[str, Any]:
+    """The contract's ``session`` object: kind, type, intensity, minutes, target RPE."""
+    return {
+        "kind": c.kind,
+        "type": c.type,
+        "intensity": c.intensity,
+        "duration_min": float(c.duration_min),
+        "target_rpe": float(c.target_rpe),
+    }

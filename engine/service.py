@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Hashable
 
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from engine import store
-from engine.optimizer import Rules
-from engine.recommend import AthleteHistory, ModelSet, Recommendation, recommend_session
+from engine import coach, plan_store, store
+from engine.catalogue import Candidate
+from engine.morning_cache import MorningCache
+from engine.optimizer import HORIZON_DAYS, Rules
+from engine.recommend import AthleteHistory, ModelSet, Recommendation
 from engine.settings import Settings
 
 
 def rules_from_settings(settings: Settings) -> Rules:
-    """The optimizer's guard rails with the configured risk ceiling and readiness floor."""
-    return Rules(risk_ceiling=settings.risk_ceiling, readiness_floor=settings.readiness_floor)
+    """The coach's guard rails with the configured risk ceiling and readiness floor."""
+    return coach.default_rules(
+        risk_ceiling=settings.risk_ceiling, readiness_floor=settings.readiness_floor
+    )
 
 
 def read_history(session: Session, *, athlete_id: int, today: dt.date) -> AthleteHistory:
@@ -40,7 +45,49 @@ def read_history(session: Session, *, athlete_id: int, today: dt.date) -> Athlet
         injuries=logs.injuries,
         athlete=profile,
         sets=store.read_set_frame(session, athlete_ids=[athlete_id], until=today),
+        created=a.created_at.date() if a.created_at else None,
     )
+
+
+def load_morning(
+    session: Session,
+    *,
+    athlete_id: int,
+    today: dt.date,
+    cache: MorningCache[coach.Morning] | None = None,
+) -> coach.Morning:
+    """This morning's state for one athlete, from ``cache`` while the logs are unchanged."""
+
+    def build() -> coach.Morning:
+        history = read_history(session, athlete_id=athlete_id, today=today)
+        return coach.prepare_morning(history, today=today)
+
+    if cache is None:
+        return build()
+    key: Hashable = (
+        athlete_id,
+        today,
+        plan_store.read_log_fingerprint(session, athlete_id=athlete_id, until=today),
+    )
+    return cache.get_or_build(key, build)
+
+
+def read_lock_candidates(
+    session: Session,
+    *,
+    athlete_id: int,
+    today: dt.date,
+    set_before: dt.date | None = None,
+) -> dict[dt.date, Candidate]:
+    """Locks on the planned days (today and the next 7), optionally only those set before a day."""
+    locks = plan_store.read_locks(
+        session, athlete_id=athlete_id, start=today, end=today + dt.timedelta(days=HORIZON_DAYS)
+    )
+    return {
+        lock.date: lock.candidate
+        for lock in locks
+        if set_before is None or lock.created_at.date() < set_before
+    }
 
 
 def recommend_for(
@@ -50,7 +97,9 @@ def recommend_for(
     today: dt.date,
     models: ModelSet,
     settings: Settings,
+    cache: MorningCache[coach.Morning] | None = None,
 ) -> Recommendation:
-    """Today's recommendation for one athlete."""
-    history = read_history(session, athlete_id=athlete_id, today=today)
-    return recommend_session(history, models, today=today, rules=rules_from_settings(settings))
+    """Today's recommendation for one athlete (periodised, adapted, locks honoured)."""
+    morning = load_morning(session, athlete_id=athlete_id, today=today, cache=cache)
+    locks = read_lock_candidates(session, athlete_id=athlete_id, today=today)
+    return coach.recommend_today(morning, models, rules=rules_from_settings(settings), locks=locks)

@@ -229,3 +229,29 @@ class IdempotencyRecord(Base):
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime, default=dt.datetime.utcnow, index=True
     )
+
+
+# --- Coach locks on plan days (revision 0003) ---
+
+
+class PlanLock(Base):
+    """A day fixed by a coach (override) or the athlete (race, travel); one per athlete and day.
+
+    ``duration_min`` is 0 for a rest day; ``role`` is who set it (``athlete``, ``coach`` or
+    ``admin``): an athlete may not replace or remove a coach's or admin's lock.
+    """
+
+    __tablename__ = "plan_lock"
+    __table_args__ = (UniqueConstraint("athlete_id", "date"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    athlete_id: Mapped[int] = mapped_column(
+        ForeignKey("athlete.id", ondelete="CASCADE"), index=True
+    )
+    date: Mapped[dt.date] = mapped_column(Date)
+    type: Mapped[str] = mapped_column(String(40))
+    duration_min: Mapped[float] = mapped_column(Float)
+    note: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[str] = mapped_column(String(16))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=dt.datetime.utcnow)

@@ -8,7 +8,7 @@ classifier frozen inside a ``CalibratedClassifierCV`` fitted on a later-in-time 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -78,6 +78,8 @@ READINESS_MONOTONE: dict[str, int] = {
             "trimp",
             "tonnage_kg",
             "atl",
+            "ctl",
+            "load_28d",
             "acwr_ewma",
             "acwr_rolling",
             "load_7d",
@@ -95,6 +97,9 @@ READINESS_MONOTONE: dict[str, int] = {
     ),
     "tsb": 1,
 }
+# Not monotone in the day's load (a day can make the week more or less even), so the readiness
+# model must not split on them or the direction guarantee breaks; the injury model uses them.
+READINESS_IGNORED = ("monotony", "strain")
 
 
 class ColumnChecker(TransformerMixin, BaseEstimator):
@@ -131,7 +136,8 @@ class ColumnChecker(TransformerMixin, BaseEstimator):
         if isinstance(X, pd.DataFrame):
             if hasattr(self, "feature_names_in_") or self.columns is not None:
                 X = self._select(X, list(self.columns_))  # noqa: N806
-            X = X.to_numpy()  # noqa: N806
+            single = bool(len(X.columns)) and all(d == np.float32 for d in X.dtypes)
+            X = X.to_numpy(dtype=np.float32 if single else np.float64)  # noqa: N806
         array = check_array(X, ensure_all_finite="allow-nan", dtype=[np.float64, np.float32])
         if array.shape[1] != self.n_features_in_:
             raise ValueError(
@@ -221,12 +227,14 @@ def make_readiness_model(
 ) -> Pipeline:
     """Next-day readiness regressor (0-100).
 
-    LightGBM, non-increasing in the load features (``READINESS_MONOTONE``). When the
+    LightGBM, non-increasing in the load features (``READINESS_MONOTONE``) and never
+    splitting on ``READINESS_IGNORED`` (zero ``feature_penalty``). When the
     ``baseline`` column (default ``READINESS_BASELINE``) is among the columns it learns that
     baseline's residual; ``baseline=None`` fits the readiness itself.
     """
     kwargs = {**READINESS_PARAMS, **(params or {})}
     kwargs.setdefault("monotone_constraints", monotone_constraints(columns, READINESS_MONOTONE))
+    kwargs.setdefault("feature_penalty", [0.0 if c in READINESS_IGNORED else 1.0 for c in columns])
     model: Any = LGBMRegressor(random_state=random_state, verbose=-1, **kwargs)
     if baseline is not None and baseline in columns:
         model = ResidualRegressor(model, baseline_index=list(columns).index(baseline))
@@ -287,3 +295,61 @@ def set_single_thread(pipeline: Pipeline) -> Pipeline:
     for model in lightgbm_models(pipeline):
         model.set_params(n_jobs=1)
     return pipeline
+
+
+def fast_scorer(pipeline: Pipeline) -> Callable[[np.ndarray], np.ndarray]:
+    """``predict`` (regressor) or ``predict_proba[:, 1]`` (classifier) on a float array.
+
+    Same numbers as the pipeline, without the per-call validation layers of sklearn and
+    LightGBM's wrapper (about 10x less overhead on the 30 rows of a candidate batch). The array
+    must hold the checker's columns in order. Unknown structures fall back to the pipeline.
+    """
+    if not isinstance(pipeline, Pipeline) or "columns" not in pipeline.named_steps:
+        if hasattr(pipeline, "predict_proba"):
+            return lambda X: pipeline.predict_proba(X)[:, 1]  # noqa: N803
+        return pipeline.predict
+    score = _fast_final(pipeline)
+    width = pipeline.named_steps["columns"].n_features_in_
+
+    def checked(X: np.ndarray) -> np.ndarray:  # noqa: N803
+        if X.ndim != 2 or X.shape[1] != width:
+            raise ValueError(f"expected a 2-D array with {width} feature columns")
+        return score(X)
+
+    return checked
+
+
+def _fast_final(pipeline: Pipeline) -> Callable[[np.ndarray], np.ndarray]:
+    final = pipeline.steps[-1][1]
+    is_classifier = hasattr(pipeline, "predict_proba")
+    fallback = (
+        (lambda X: pipeline.predict_proba(X)[:, 1]) if is_classifier else pipeline.predict  # noqa: N803
+    )
+    if isinstance(final, ResidualRegressor) and isinstance(final.estimator_, LGBMModel):
+        booster, index, fill = final.estimator_.booster_, final.baseline_index, final.baseline_fill_
+
+        def residual(X: np.ndarray) -> np.ndarray:  # noqa: N803
+            base = X[:, index]
+            return np.where(np.isnan(base), fill, base) + booster.predict(X, num_threads=1)
+
+        return residual
+    if isinstance(final, LGBMRegressor):
+        return lambda X: final.booster_.predict(X, num_threads=1)  # noqa: N803
+    calibrated = getattr(final, "calibrated_classifiers_", None)
+    if calibrated is None or len(calibrated) != 1 or len(calibrated[0].calibrators) != 1:
+        return fallback
+    wrapper = calibrated[0].estimator
+    inner = getattr(wrapper, "estimator", wrapper)  # FrozenEstimator
+    if not isinstance(inner, LGBMClassifier) or list(inner.classes_) != [0, 1]:
+        return fallback
+    booster, calibrator = inner.booster_, calibrated[0].calibrators[0]
+    # the calibrator was fitted on decision_function (log-odds) when the wrapper offers it
+    raw_score = hasattr(wrapper, "decision_function")
+
+    def calibrated_proba(X: np.ndarray) -> np.ndarray:  # noqa: N803
+        score = booster.predict(X, raw_score=raw_score, num_threads=1)
+        proba = np.asarray(calibrator.predict(score), dtype=float)
+        proba[(proba > 1.0) & (proba <= 1.0 + 1e-5)] = 1.0
+        return proba
+
+    return calibrated_proba

@@ -88,7 +88,7 @@ def _split_at(
     train = (date < cutoff - pd.Timedelta(days=embargo_days)).to_numpy() & ~held
     test = (date >= cutoff).to_numpy()
     if end is not None:
-        test &= (date < end).to_numpy()
+        test = test & (date < end).to_numpy()
     return Split(train=train, test=test, cutoff=cutoff)
 
 

@@ -42,8 +42,9 @@ def candidate_matrix(
     base_row: pd.DataFrame, candidates: pd.DataFrame, *, columns: Sequence[str] = FEATURE_COLUMNS
 ) -> np.ndarray:
     """``apply_candidate_sessions(...)[columns]`` as a float array, without a DataFrame (fast)."""
-    updated = _candidate_arrays(base_row, candidates)
-    matrix = np.tile(base_row[list(columns)].to_numpy(float), (len(candidates), 1))
+    values = base_row.to_numpy()
+    updated = _candidate_arrays(base_row, candidates, values=values)
+    matrix = np.tile(_pick(base_row, values, columns), (len(candidates), 1))
     for j, column in enumerate(columns):
         if column in updated:
             matrix[:, j] = updated[column]
@@ -63,26 +64,43 @@ _STATE_INPUTS = (
 )
 
 
-def _candidate_arrays(base_row: pd.DataFrame, candidates: pd.DataFrame) -> dict[str, np.ndarray]:
+def _pick(base_row: pd.DataFrame, values: np.ndarray, names: Sequence[str]) -> np.ndarray:
+    """``base_row[names]`` as floats, from the row's values (pandas selection is slow)."""
+    position = {name: i for i, name in enumerate(base_row.columns.tolist())}
+    missing = [name for name in names if name not in position]
+    if missing:
+        raise ValueError(f"base_row is missing columns: {', '.join(missing)}")
+    return values[0, [position[name] for name in names]].astype(float)
+
+
+def _candidate_arrays(
+    base_row: pd.DataFrame, candidates: pd.DataFrame, *, values: np.ndarray | None = None
+) -> dict[str, np.ndarray]:
     """The load-dependent columns of today's row plus each candidate session."""
     if len(base_row) != 1:
         raise ValueError(f"base_row must have exactly one row, got {len(base_row)}")
     n = len(candidates)
-    base = dict(zip(_STATE_INPUTS, base_row[list(_STATE_INPUTS)].to_numpy(float)[0], strict=True))
-    kind = candidates["kind"].to_numpy().astype(str)
-    types = candidates["type"].to_numpy()
-    rpe = candidates["rpe"].to_numpy(float)
+    values = base_row.to_numpy() if values is None else values
+    base = dict(zip(_STATE_INPUTS, _pick(base_row, values, _STATE_INPUTS), strict=True))
+    table = candidates.to_numpy(dtype=object)  # one conversion; column access is slow
+    position = {name: i for i, name in enumerate(candidates.columns.tolist())}
+
+    def column(name: str) -> np.ndarray:
+        if name not in position:
+            return np.full(n, np.nan)
+        return np.array(table[:, position[name]].tolist(), dtype=float)
+
+    kind = np.array(table[:, position["kind"]].tolist(), dtype=str)
+    types = table[:, position["type"]]
+    rpe = column("rpe")
     rpe_used = np.array(
         [r if r == r else default_rpe(k, str(t)) for r, k, t in zip(rpe, kind, types, strict=True)]
     ).reshape(n)
 
-    def column(name: str) -> np.ndarray:
-        return candidates[name].to_numpy(float) if name in candidates else np.full(n, np.nan)
-
     delta = component_arrays(
         kind=kind,
         rpe_used=rpe_used,
-        duration_min=candidates["duration_min"].to_numpy(float),
+        duration_min=column("duration_min"),
         distance_km=column("distance_km"),
         climb_m=column("elevation_gain_m"),
         descent_m=column("elevation_loss_m"),

@@ -231,7 +231,9 @@ def _build(
         cols |= {c: v.to_numpy() for c, v in step(_view(cols), panel, initial=initial).items()}
     checkins = wellness.assign(readiness_today=readiness_score(wellness))
     for name in [*_CHECKIN_COLUMNS, "readiness_today"]:
-        cols[name] = np.zeros(n, dtype=bool) if name in ("pain", "illness") else np.full(n, np.nan)
+        # pain / illness are 0/1 floats (False on days without a check-in): numeric model input
+        cols[name] = np.zeros(n) if name in ("pain", "illness") else np.full(n, np.nan)
+    checkins = checkins.astype({"pain": float, "illness": float})
     _place(grid, cols, checkins, [*_CHECKIN_COLUMNS, "readiness_today"])
     cols |= {c: v.to_numpy() for c, v in wellness_columns(_view(cols), panel).items()}
     cols |= {c: v.to_numpy() for c, v in injury_columns(_view(cols), panel, injuries).items()}

@@ -5,9 +5,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from api.coach_deps import MorningCacheDep
 from api.deps import AthleteId, ModelsDep, SessionDep, SettingsDep
 from api.metrics import MetricsDep
-from api.schemas import EARLIEST_DATE, LATEST_DATE, RecommendationPublic
+from api.schemas import EARLIEST_DATE, LATEST_DATE, YEAR_RANGE_PATTERN, RecommendationPublic
 from engine.service import recommend_for
 
 router = APIRouter(prefix="/athletes/{athlete_id}", tags=["recommendation"])
@@ -20,9 +21,15 @@ def read_recommendation(
     models: ModelsDep,
     settings: SettingsDep,
     metrics: MetricsDep,
+    cache: MorningCacheDep,
     date: Annotated[
         dt.date | None,
-        Query(ge=EARLIEST_DATE, le=LATEST_DATE, description="Day (YYYY-MM-DD); default today."),
+        Query(
+            ge=EARLIEST_DATE,
+            le=LATEST_DATE,
+            description="Day (YYYY-MM-DD); default today.",
+            json_schema_extra={"pattern": YEAR_RANGE_PATTERN},
+        ),
     ] = None,
 ) -> RecommendationPublic:
     """What to do today and why, for one athlete."""
@@ -32,6 +39,7 @@ def read_recommendation(
         today=date or dt.date.today(),
         models=models,
         settings=settings,
+        cache=cache,
     )
     metrics.record_recommendation(session_type=rec.session["type"], degraded=rec.degraded)
     return RecommendationPublic.model_validate(rec.to_dict())

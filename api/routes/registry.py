@@ -1,72 +1,93 @@
-"""Model management (admins): registry versions, promotion, and retraining as a job."""
+"""Model management (admins): registry versions, promotion/rollback, retraining as a job.
+
+Registry logic lives in ``engine.model_registry`` (shared with ``cairn models``).
+"""
 
 import datetime as dt
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Request, Response, status
 
 from api.deps import SettingsDep
 from api.schemas import JobPublic, ModelsPublic, ModelVersionPublic, PromoteRequest
 from api.security import AdminDep, require_admin
+from engine import model_registry
 from engine.errors import ModelUnavailableError
-from engine.training import tracking_store
-from models import tracking
+from engine.settings import Settings
 
 router = APIRouter(prefix="/models", tags=["models"], dependencies=[Depends(require_admin)])
 
 ModelName = Annotated[str, Path(min_length=1, max_length=120, description="Registered name.")]
+T = TypeVar("T")
 
 
-def _model_names(request: Request) -> list[str]:
-    settings = request.app.state.settings
-    return [settings.readiness_model_name, settings.injury_model_name]
-
-
-def _read_versions(settings: SettingsDep, names: list[str]) -> list[dict]:
+def _registry(call: Callable[[], T]) -> T:
+    """Run a registry call; any failure of the registry itself is a 503, never a 500."""
     try:
-        return [
-            row
-            for name in names
-            for row in tracking.list_model_versions(tracking_store(settings), name=name)
-        ]
-    except Exception as err:  # noqa: BLE001 - any registry failure is a 503, never a 500
+        return call()
+    except ModelUnavailableError:
+        raise
+    except Exception as err:  # noqa: BLE001 - MLflow/DB errors of every kind
         raise ModelUnavailableError(f"model registry unavailable: {err}") from err
 
 
-@router.get("", response_model=ModelsPublic)
-def list_models(request: Request, settings: SettingsDep) -> ModelsPublic:
-    """Every registered version of both models with its aliases and run metrics."""
-    rows = _read_versions(settings, _model_names(request))
+def _names(settings: Settings) -> list[str]:
+    return [settings.readiness_model_name, settings.injury_model_name]
+
+
+def _versions(settings: Settings, names: list[str]) -> ModelsPublic:
+    rows = _registry(
+        lambda: [r for n in names for r in model_registry.list_versions(settings, name=n)]
+    )
     data = [ModelVersionPublic.model_validate(r) for r in rows]
     return ModelsPublic(data=data, count=len(data))
 
 
+def _known_name(settings: Settings, name: str) -> str:
+    if name not in _names(settings):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"model {name} not found")
+    return name
+
+
+@router.get("", response_model=ModelsPublic)
+def list_models(settings: SettingsDep) -> ModelsPublic:
+    """Every registered version of both models with its aliases and run metrics."""
+    return _versions(settings, _names(settings))
+
+
 @router.post("/{name}/promote", response_model=ModelsPublic)
 def promote_model(
-    name: ModelName, body: PromoteRequest, request: Request, settings: SettingsDep
+    name: ModelName, body: PromoteRequest, request: Request, settings: SettingsDep, caller: AdminDep
 ) -> ModelsPublic:
-    """Point ``<name>@champion`` at a version (also how to roll back); served within seconds."""
-    if name not in _model_names(request):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"model {name} not found")
-    rows = _read_versions(settings, [name])
-    if body.version not in {r["version"] for r in rows}:
+    """Make a version the champion (the old one becomes previous-champion); served at once."""
+    _known_name(settings, name)
+    listed = _versions(settings, [name])
+    if body.version not in {v.version for v in listed.data}:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"{name} version {body.version} not found")
-    try:
-        tracking.set_alias(
-            tracking_store(settings), name=name, alias=settings.champion_alias, version=body.version
-        )
-    except Exception as err:  # noqa: BLE001 - any registry failure is a 503, never a 500
-        raise ModelUnavailableError(f"model registry unavailable: {err}") from err
+    reason = f"promoted through the API by {caller.subject}"
+    _registry(
+        lambda: model_registry.promote(settings, name=name, version=body.version, reason=reason)
+    )
     request.app.state.models.refresh()
-    data = [ModelVersionPublic.model_validate(r) for r in _read_versions(settings, [name])]
-    return ModelsPublic(data=data, count=len(data))
+    return _versions(settings, [name])
 
 
-@router.post(
-    "/retrain",
-    response_model=JobPublic,
-    status_code=status.HTTP_202_ACCEPTED,
-)
+@router.post("/{name}/rollback", response_model=ModelsPublic)
+def rollback_model(name: ModelName, request: Request, settings: SettingsDep) -> ModelsPublic:
+    """Restore the previous champion (409 when there is none); served at once."""
+    _known_name(settings, name)
+    try:
+        _registry(lambda: model_registry.rollback(settings, name=name))
+    except ModelUnavailableError as err:
+        if "no previous champion" not in str(err):
+            raise
+        raise HTTPException(status.HTTP_409_CONFLICT, str(err)) from err
+    request.app.state.models.refresh()
+    return _versions(settings, [name])
+
+
+@router.post("/retrain", response_model=JobPublic, status_code=status.HTTP_202_ACCEPTED)
 def start_retraining(request: Request, response: Response, caller: AdminDep) -> JobPublic:
     """Start retraining in the background; poll ``GET /jobs/{id}``. One job at a time."""
     job = request.app.state.jobs.start_retrain(requested_by=caller.user_id, today=dt.date.today())

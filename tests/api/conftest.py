@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -13,6 +14,7 @@ from pydantic import SecretStr
 from api.main import create_app
 from engine import accounts, credentials, database, jobs, store
 from engine.settings import Settings
+from engine.tables import User
 
 TEST_SECRET = "test-only-signing-secret-0123456789abcdef"
 PASSWORD = "correct-horse-battery"
@@ -31,14 +33,27 @@ def bearer(app: FastAPI, user_id: int, *, ttl_min: int = 30) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+@functools.cache
+def password_hash() -> str:
+    """PASSWORD's argon2 hash, computed once (hashing is deliberately slow)."""
+    return credentials.hash_password(PASSWORD)
+
+
 def add_user(
     app: FastAPI, *, username: str, role: str, athlete_id: int | None = None
 ) -> dict[str, str]:
-    """Create a user in the app's database and return its Authorization header."""
+    """Insert a user (password ``PASSWORD``) and return its Authorization header."""
     with database.open_session(app.state.session_factory) as session:
-        user_id = accounts.create_user(
-            session, username=username, password=PASSWORD, role=role, athlete_id=athlete_id
-        ).id
+        user = User(
+            username=username,
+            password_hash=password_hash(),
+            role=role,
+            athlete_id=athlete_id,
+            is_active=True,
+        )
+        session.add(user)
+        session.flush()
+        user_id = user.id
     return bearer(app, user_id)
 
 

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 from fastapi import APIRouter, FastAPI
-from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 
 from api.main import create_app
@@ -41,6 +40,13 @@ ALLOWED = ("own athlete", "linked coach", "admin")
 
 
 def _routes(app: FastAPI) -> list[tuple[str, str, object]]:
+    try:  # FastAPI >= 0.16x includes routers lazily; older versions list APIRoutes directly
+        from fastapi.routing import iter_route_contexts
+    except ImportError:  # pragma: no cover - depends on the FastAPI version
+
+        def iter_route_contexts(routes):  # noqa: ANN001, ANN202
+            return routes
+
     out = []
     for ctx in iter_route_contexts(app.routes):
         for method in sorted((ctx.methods or set()) - {"HEAD"}):
@@ -135,7 +141,9 @@ def _call(client: TestClient, method: str, path: str, athlete_id: int, headers: 
     return client.request(method, url, headers=headers, **body)
 
 
-@pytest.mark.parametrize(("method", "path"), ATHLETE_ROUTES, ids=[f"{m} {p}" for m, p in ATHLETE_ROUTES])
+@pytest.mark.parametrize(
+    ("method", "path"), ATHLETE_ROUTES, ids=[f"{m} {p}" for m, p in ATHLETE_ROUTES]
+)
 @pytest.mark.parametrize(("caller", "expected"), DENIED.items(), ids=list(DENIED))
 def test_isolation_denied(
     matrix_client: tuple[TestClient, Callers, dict[str, str]],
@@ -153,7 +161,9 @@ def test_isolation_denied(
     assert set(response.json()) == {"error", "detail"}
 
 
-@pytest.mark.parametrize(("method", "path"), ATHLETE_ROUTES, ids=[f"{m} {p}" for m, p in ATHLETE_ROUTES])
+@pytest.mark.parametrize(
+    ("method", "path"), ATHLETE_ROUTES, ids=[f"{m} {p}" for m, p in ATHLETE_ROUTES]
+)
 @pytest.mark.parametrize("caller", ALLOWED)
 def test_isolation_allowed(
     matrix_client: tuple[TestClient, Callers, dict[str, str]],

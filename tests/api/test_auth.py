@@ -40,8 +40,14 @@ def test_token_endpoint_issues_an_expiring_bearer_token(client: TestClient) -> N
     assert response.status_code == 200
     body = response.json()
     assert body["token_type"] == "bearer" and body["expires_in"] == 60 * 60
-    claims = credentials.decode_access_token(body["access_token"], secret=client.app.state.secret_key)
-    assert dt.timedelta(minutes=59) < claims.expires_at - dt.datetime.now(dt.UTC) <= dt.timedelta(hours=1)
+    claims = credentials.decode_access_token(
+        body["access_token"], secret=client.app.state.secret_key
+    )
+    assert (
+        dt.timedelta(minutes=59)
+        < claims.expires_at - dt.datetime.now(dt.UTC)
+        <= dt.timedelta(hours=1)
+    )
     headers = {"Authorization": f"Bearer {body['access_token']}"}
     assert client.get(f"/athletes/{aid}", headers=headers).status_code == 200
 

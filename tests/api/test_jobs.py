@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 
+import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
@@ -28,6 +29,7 @@ def _wait_for(client: TestClient, job_id: str, timeout_s: float = 120.0) -> dict
     raise AssertionError(f"job {job_id} still {job['state']} after {timeout_s} s")
 
 
+@pytest.mark.slow  # a full training run in a child process (~10 s)
 def test_retrain_is_a_background_job_with_metrics_and_decision(trained_client: TestClient) -> None:
     # given the champions in service and an admin
     trained_client.headers.update(add_user(trained_client.app, username="root", role="admin"))
@@ -116,3 +118,6 @@ def test_models_listing_and_promotion_rollback(trained_client: TestClient) -> No
     promoted = trained_client.post("/models/cairn-readiness/promote", json={"version": 1})
     assert promoted.status_code == 200
     assert trained_client.get("/health").json()["models"]["cairn-readiness"] == 1
+    # when rolling back with no previous champion, then 409 in the error shape
+    rollback = trained_client.post("/models/cairn-readiness/rollback")
+    assert rollback.status_code == 409 and rollback.json()["error"] == "conflict"

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import sqlite3
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -12,6 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from api.main import create_app
+from api.model_cache import ModelCache
 from engine import database
 from engine.settings import Settings
 from engine.tables import IdempotencyRecord, TrainingSession
@@ -221,7 +224,9 @@ def test_request_id_is_echoed_generated_and_logged(
     assert re.fullmatch(r"[0-9a-f]{32}", unsafe.headers["x-request-id"])
     assert re.fullmatch(r"[0-9a-f]{32}", fresh.headers["x-request-id"])
     # and the access log line is JSON carrying the id and the route template
-    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
+    lines = [
+        json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")
+    ]
     access = [e for e in lines if e["logger"] == "api.access" and e["request_id"] == "abc-123"]
     assert access and access[0]["route"] == "/health" and access[0]["status"] == 200
 
@@ -247,3 +252,22 @@ def test_metrics_expose_latency_recommendations_versions_and_counters(
     assert 'cairn_model_version{model="cairn-readiness"} 1.0' in text
     assert "cairn_degraded_answers_total 0.0" in text
     assert 'cairn_import_rejections_total{reason="validation"} 3.0' in text
+
+
+def test_registry_that_never_answers_does_not_block_start_up(api_settings: Settings) -> None:
+    # given a remote registry that accepts connections and never answers
+    with socket.socket() as hanging:
+        hanging.bind(("127.0.0.1", 0))
+        hanging.listen()
+        uri = f"http://127.0.0.1:{hanging.getsockname()[1]}"
+        settings = api_settings.model_copy(
+            update={"mlflow_tracking_uri": uri, "mlflow_registry_uri": uri}
+        )
+        # when the model cache starts
+        started = time.monotonic()
+        cache = ModelCache(settings, load_timeout_s=1.0)
+        waited = time.monotonic() - started
+        models = cache.current()
+    # then start-up waits about the timeout, and serving begins with the fallback
+    assert waited < 5
+    assert not models.available and "loading" in (models.degraded_reason or "")

@@ -33,7 +33,7 @@ from engine import accounts, credentials, database, jobs
 from engine.settings import Settings
 from tests.api.conftest import PASSWORD, with_secret
 
-MAX_EXAMPLES = 12  # per operation and generation mode
+MAX_EXAMPLES = 8  # per operation and generation mode
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -81,6 +81,10 @@ def _fuzz_operation(operation, headers: dict[str, str], mode: GenerationMode) ->
         c for c in CHECKS if label not in KNOWN_SCHEMA_GAPS or c is not response_schema_conformance
     ]
 
+    # Positive cases target athlete 1 (it exists), so they reach the handlers, not a 404.
+    fixed = {"athlete_id": 1} if "{athlete_id}" in operation.path else {}
+    fixed = fixed if mode is GenerationMode.POSITIVE else {}
+
     @settings(
         max_examples=MAX_EXAMPLES,
         deadline=None,
@@ -89,7 +93,7 @@ def _fuzz_operation(operation, headers: dict[str, str], mode: GenerationMode) ->
         phases=[Phase.explicit, Phase.generate],
         suppress_health_check=list(HealthCheck),
     )
-    @given(case=operation.as_strategy(generation_mode=mode))
+    @given(case=operation.as_strategy(generation_mode=mode, path_parameters=fixed))
     def run(case: schemathesis.Case) -> None:
         response = case.call(headers=headers)
         statuses[response.status_code] += 1
@@ -108,18 +112,23 @@ def test_every_operation_survives_fuzzing(
     # given the app's own schema and an admin token
     schema, headers, root = fuzz_target
     operations = [result.ok() for result in schema.get_all_operations()]
+    # Retraining last: the job it starts trains in a child process until teardown stops it.
+    operations.sort(key=lambda op: op.path == "/models/retrain")
     started = time.monotonic()
     summary: dict[str, dict[str, dict[int, int]]] = {}
     failures: dict[str, str] = {}
+    seconds: dict[str, float] = {}
     # when every operation gets positive and negative generated requests
     for operation in operations:
         label = f"{operation.method.upper()} {operation.path}"
         summary[label] = {}
+        op_started = time.monotonic()
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             try:
                 summary[label][mode.value] = dict(_fuzz_operation(operation, headers, mode))
             except (Exception, BaseExceptionGroup) as err:  # noqa: BLE001 - collect all
                 failures[f"{label} ({mode.value})"] = str(err)[:3000]
+        seconds[label] = round(time.monotonic() - op_started, 2)
     # then no check failed; record what ran
     total = sum(n for modes in summary.values() for sc in modes.values() for n in sc.values())
     report = {
@@ -128,6 +137,7 @@ def test_every_operation_survives_fuzzing(
         "max_examples_per_operation_and_mode": MAX_EXAMPLES,
         "seconds": round(time.monotonic() - started, 1),
         "schema_check_skipped": KNOWN_SCHEMA_GAPS,
+        "seconds_by_operation": seconds,
         "status_codes_by_operation": summary,
     }
     (root / "schemathesis-summary.json").write_text(json.dumps(report, indent=2))
@@ -135,4 +145,4 @@ def test_every_operation_survives_fuzzing(
     print(json.dumps(report, indent=1))
     assert not failures, "\n\n".join(f"{k}:\n{v}" for k, v in failures.items())
     assert len(operations) >= 14
-    assert all(500 > code for modes in summary.values() for sc in modes.values() for code in sc)
+    assert all(code < 500 for modes in summary.values() for sc in modes.values() for code in sc)

@@ -12,6 +12,7 @@ from models.estimators import (
     ColumnChecker,
     ResidualRegressor,
     calibrate_classifier,
+    fast_scorer,
     lightgbm_models,
     make_injury_model,
     make_readiness_model,
@@ -50,7 +51,9 @@ def test_residual_regressor_adds_the_baseline() -> None:
 
 def _frame(n: int = 400) -> tuple[pd.DataFrame, np.ndarray]:
     rng = np.random.default_rng(1)
-    X = pd.DataFrame({"load_total": rng.uniform(0, 600, n), "readiness_ewm": rng.uniform(40, 80, n)})
+    X = pd.DataFrame(
+        {"load_total": rng.uniform(0, 600, n), "readiness_ewm": rng.uniform(40, 80, n)}
+    )
     y = X["readiness_ewm"] - 0.02 * X["load_total"] + rng.normal(0, 1, n)
     return X, y.to_numpy()
 
@@ -65,3 +68,23 @@ def test_set_single_thread_reaches_every_lightgbm() -> None:
     for model in (readiness, calibrated):
         assert list(lightgbm_models(model))
         assert all(m.get_params()["n_jobs"] == 1 for m in lightgbm_models(set_single_thread(model)))
+
+
+def test_fast_scorer_matches_the_pipelines() -> None:
+    X, y = _frame(600)
+    X["noise"] = np.random.default_rng(3).normal(size=len(X))
+    X.loc[::7, "readiness_ewm"] = np.nan
+    columns = list(X.columns)
+    label = (y < np.quantile(y, 0.2)).astype(int)
+    readiness = make_readiness_model(columns, params={"n_estimators": 30}).fit(X, y)
+    plain = make_readiness_model(columns, params={"n_estimators": 30}, baseline=None).fit(X, y)
+    raw = make_injury_model(columns, params={"n_estimators": 30}).fit(X[:400], label[:400])
+    for method in ("isotonic", "sigmoid"):
+        injury = calibrate_classifier(raw, X[400:], label[400:], method=method)
+        np.testing.assert_allclose(
+            fast_scorer(injury)(X.to_numpy()), injury.predict_proba(X)[:, 1], rtol=1e-12
+        )
+    for model in (readiness, plain):
+        np.testing.assert_allclose(fast_scorer(model)(X.to_numpy()), model.predict(X), rtol=1e-12)
+    with pytest.raises(ValueError, match="3 feature columns"):
+        fast_scorer(readiness)(X.to_numpy()[:, :2])

@@ -12,7 +12,9 @@ import pytest
 from pipelines.features import (
     FEATURE_COLUMNS,
     LOOKBACK_DAYS,
+    apply_candidate_sessions,
     build_daily_features,
+    candidate_matrix,
     extend_daily_features,
 )
 from pipelines.loads import HARD_RPE
@@ -267,3 +269,22 @@ def test_extend_daily_features_one_day_for_one_athlete(cohort, table: pd.DataFra
         sets=cohort.sets,
     )
     _assert_same(table[(table["athlete_id"] == aid) & (table["date"] == day)], new)
+
+
+def test_candidate_matrix_equals_the_candidate_frame(table: pd.DataFrame) -> None:
+    base = table.iloc[[100]].reset_index(drop=True)
+    candidates = pd.DataFrame(
+        {
+            "kind": ["run", "strength", "rest", "cross"],
+            "type": ["hills", "strength_full", "rest", "easy_spin"],
+            "duration_min": [60.0, 45.0, 0.0, 30.0],
+            "rpe": [np.nan, 6.0, np.nan, 3.0],
+            "distance_km": [9.0, np.nan, np.nan, np.nan],
+            "elevation_gain_m": [500.0, np.nan, np.nan, np.nan],
+            "elevation_loss_m": [480.0, np.nan, np.nan, np.nan],
+        }
+    )
+    frame = apply_candidate_sessions(base, candidates)
+    matrix = candidate_matrix(base, candidates)
+    np.testing.assert_allclose(matrix, frame[list(FEATURE_COLUMNS)].to_numpy(float))
+    assert frame.loc[0, "rpe_max"] >= 7.5  # hills default RPE when none is given

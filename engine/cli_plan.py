@@ -1,0 +1,174 @@
+"""``cairn plan``: the week plan and its locks; the closed-loop part of ``cairn evaluate``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from engine import database, jobs, plan_service, plan_store
+from engine.cli_common import console, fail, load_settings, open_database, parse_date
+from engine.errors import AthleteNotFoundError
+
+plan_app = typer.Typer(
+    help="The week plan (sessions, prescriptions, block) and its locks.",
+    invoke_without_command=True,
+)
+AthleteOption = Annotated[int, typer.Option(help="Athlete id.")]
+DateOption = Annotated[str, typer.Option("--date", help="The locked day (YYYY-MM-DD).")]
+CLI_ROLE = "coach"  # the operator at the command line acts as the athlete's coach
+
+
+def register(app: typer.Typer) -> None:
+    """Attach ``cairn plan`` (and its ``lock``/``unlock``/``locks`` subcommands) to ``app``."""
+    app.add_typer(plan_app, name="plan")
+
+
+def _session_text(session: dict[str, Any]) -> str:
+    if session["type"] == "rest":
+        return "rest"
+    return (
+        f"{session['type'].replace('_', ' ')} {session['duration_min']:.0f} min "
+        f"(RPE {session['target_rpe']:g})"
+    )
+
+
+def print_plan(plan: dict[str, Any]) -> None:
+    """The plan as a table, then the block, reassessment, changes and notes."""
+    b = plan["block"]
+    table = Table(
+        title=f"Plan for athlete {plan['athlete_id']} from {plan['date']}: {b['phase']} week "
+        f"{b['week_in_block']}/4 of the {b['emphasis']} block"
+    )
+    for column in ("day", "session", "locked", "why"):
+        table.add_column(column)
+    for day in plan["days"]:
+        when = dt.date.fromisoformat(day["date"])
+        table.add_row(
+            when.strftime("%a %d %b"),
+            _session_text(day["session"]),
+            "yes" if day["locked"] else "",
+            "; ".join(day["reasons"][:2]),
+        )
+    console.print(table)
+    r = plan["reassessment"]
+    if r:
+        console.print(f"Reassessed {r['date']} ({r['verdict']}): " + "; ".join(r["changes"]))
+        console.print("  why: " + "; ".join(r["reasons"]))
+    for change in plan["changes"]:
+        console.print(
+            f"Changed {change['date']}: {change['before']['type']} -> {change['after']['type']} "
+            f"({'; '.join(change['why'])})"
+        )
+    for note in plan["notes"]:
+        console.print(f"- {note}")
+
+
+@plan_app.callback()
+def show_plan(
+    ctx: typer.Context,
+    athlete: Annotated[int | None, typer.Option(help="Athlete id.")] = None,
+    days: Annotated[int, typer.Option(min=1, max=7, help="Days to plan.")] = 7,
+    date: Annotated[str | None, typer.Option(help="First day (YYYY-MM-DD); default today.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the plan JSON.")] = False,
+) -> None:
+    """Plan the next days for one athlete (``cairn plan --athlete 1``)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if athlete is None:
+        raise fail("give --athlete ID (or a subcommand: lock, unlock, locks)", code=2)
+    from engine.serving import load_champions
+
+    settings = load_settings()
+    factory = open_database(settings)
+    models = load_champions(settings)
+    try:
+        with database.open_session(factory) as session:
+            plan = plan_service.plan_for(
+                session,
+                athlete_id=athlete,
+                today=parse_date(date),
+                days=days,
+                models=models,
+                settings=settings,
+            )
+    except AthleteNotFoundError as err:
+        raise fail(str(err)) from err
+    if as_json:
+        typer.echo(json.dumps(plan, indent=2))
+    else:
+        print_plan(plan)
+
+
+@plan_app.command("lock")
+def lock_day(
+    athlete: AthleteOption,
+    date: DateOption,
+    session_type: Annotated[str, typer.Option("--type", help="Catalogue session type.")],
+    duration: Annotated[float, typer.Option(min=0, help="Minutes (0 for rest).")] = 0.0,
+    note: Annotated[str, typer.Option(help="Why (race, travel, coach's call).")] = "",
+) -> None:
+    """Fix one day's session (a coach override or a race); replaces that day's lock."""
+    try:
+        plan_service.check_lock(type_id=session_type, duration_min=duration)
+    except ValueError as err:
+        raise fail(str(err), code=2) from err
+    settings = load_settings()
+    try:
+        with database.open_session(open_database(settings)) as session:
+            lock, created = plan_store.save_lock(
+                session,
+                athlete_id=athlete,
+                day=parse_date(date),
+                type_id=session_type,
+                duration_min=duration,
+                note=note,
+                role=CLI_ROLE,
+                user_id=None,
+                now=jobs.utcnow(),
+            )
+    except AthleteNotFoundError as err:
+        raise fail(str(err)) from err
+    verb = "Locked" if created else "Replaced the lock on"
+    console.print(f"{verb} {lock.date} for athlete {athlete}: {_session_text(_lock_session(lock))}")
+
+
+def _lock_session(lock: plan_store.LockRecord) -> dict[str, Any]:
+    return plan_service.lock_dict(lock)["session"]
+
+
+@plan_app.command("unlock")
+def unlock_day(athlete: AthleteOption, date: DateOption) -> None:
+    """Remove one day's lock."""
+    settings = load_settings()
+    with database.open_session(open_database(settings)) as session:
+        removed = plan_store.delete_lock(session, athlete_id=athlete, day=parse_date(date))
+    if not removed:
+        raise fail(f"no lock on {date} for athlete {athlete}")
+    console.print(f"Unlocked {date} for athlete {athlete}")
+
+
+@plan_app.command("locks")
+def list_locks(
+    athlete: AthleteOption,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Every lock of one athlete."""
+    settings = load_settings()
+    with database.open_session(open_database(settings)) as session:
+        locks = [
+            plan_service.lock_dict(lock)
+            for lock in plan_store.read_locks(session, athlete_id=athlete)
+        ]
+    if as_json:
+        typer.echo(json.dumps({"data": locks, "count": len(locks)}, indent=2))
+        return
+    table = Table(title=f"Locks of athlete {athlete}")
+    for column in ("date", "session", "set by", "note"):
+        table.add_column(column)
+    for lock in locks:
+        table.add_row(lock["date"], _session_text(lock["session"]), lock["set_by"], lock["note"])
+    console.print(table)

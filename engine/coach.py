@@ -1,0 +1,430 @@
+"""The coach's daily path: history -> this morning's state -> recommendation or week plan.
+
+Pure (no I/O). ``prepare_morning`` does the slow part once per athlete, day and log version
+(the feature table, the load context, the block, the reassessment, the strength levels), so a
+caller may cache it. ``recommend_today`` and ``plan_days`` are the fast part: block rules and
+candidates, adaptation, the models' predictions for every candidate, the optimizer, and the
+prescriptions. Today's session of ``plan_days`` is always ``recommend_today``'s (both make the
+same ``choose_session`` choice). See docs/coaching.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from engine.adaptation import Trigger, adapt_today, detect_triggers, plan_changes
+from engine.catalogue import Candidate, enumerate_candidates
+from engine.load_state import summarize_history
+from engine.optimizer import AthleteContext, Choice, Rules, WeekPlan, choose_session, plan_week
+from engine.periodisation import (
+    Block,
+    Reassessment,
+    VolumePlan,
+    block_candidates,
+    block_on,
+    block_rules,
+    horizon_target,
+    volume_plan,
+)
+from engine.prescription import HeartProfile, prescribe_session
+from engine.progression import (
+    ExerciseLevel,
+    exercise_levels,
+    level_changes,
+    prescribe_strength,
+    window_start,
+)
+from engine.recommend import (
+    AthleteHistory,
+    ModelSet,
+    Recommendation,
+    build_context,
+    candidate_feature_matrix,
+    predict_candidates,
+    session_dict,
+    to_recommendation,
+    today_features,
+)
+
+NOVICE_YEARS = 1.0  # less experience than this: no explosive or downhill work
+# Readiness scales are personal (people rate the same state differently): the readiness floor
+# is the configured one or this many points under the athlete's own 28-day mean, if lower.
+PERSONAL_FLOOR_MARGIN = 15.0
+MIN_READINESS_FLOOR = 10.0
+# The ramp rule caps the *planned* week against the *logged* one. Athletes log ~90% of what
+# is planned (missed and shortened sessions), so the coach plans up to +15%: about +5% logged,
+# inside the classic +10%; the EWMA acute:chronic cap (1.3, on logged load) still stops spikes.
+PLANNED_RAMP_MAX = 0.15
+
+
+def default_rules(**overrides: Any) -> Rules:
+    """The coach's guard rails: ``Rules`` defaults with the planned-load ramp (see above)."""
+    return Rules(**{"ramp_max": PLANNED_RAMP_MAX, **overrides})
+
+
+@dataclass(frozen=True)
+class Morning:
+    """One athlete's state on ``today`` before training (the cacheable part of the day).
+
+    Attributes:
+        athlete_id: The athlete.
+        today: The day.
+        anchor: Block anchor (first logged day, else creation day, else today).
+        base_row: Today's feature row (one row, logs before today + today's check-in).
+        daily: The feature table's daily rows up to today (for reassessments and summaries).
+        context: The optimizer's context without locks.
+        block: Today's block.
+        reassessment: The reassessment at the start of this block (None in block 0).
+        volume: The block's weekly load targets.
+        levels: Strength levels before the current progression window.
+        heart: Heart-rate bounds for the zones.
+        novice: Under a year of training (no explosive or downhill work).
+        done_min: Minutes logged per day over the last week (for missed sessions).
+    """
+
+    athlete_id: int
+    today: dt.date
+    anchor: dt.date
+    base_row: pd.DataFrame
+    daily: pd.DataFrame
+    context: AthleteContext
+    block: Block
+    reassessment: Reassessment | None
+    volume: VolumePlan
+    levels: Mapping[str, ExerciseLevel]
+    heart: HeartProfile
+    novice: bool
+    done_min: Mapping[dt.date, float] = field(default_factory=dict)
+    _rows: dict[Candidate, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def signals(self) -> Mapping[str, float]:
+        return self.context.signals
+
+    def candidate_rows(self, candidates: list[Candidate]) -> np.ndarray:
+        """Model input rows for today plus each candidate (built once per morning and kept)."""
+        missing = [c for c in dict.fromkeys(candidates) if c not in self._rows]
+        if missing:
+            built = candidate_feature_matrix(self.base_row, missing)
+            self._rows.update(zip(missing, built, strict=True))
+        return np.vstack([self._rows[c] for c in candidates])
+
+
+def history_anchor(history: AthleteHistory, *, today: dt.date) -> dt.date:
+    """The athlete's first logged day, else the creation day, else ``today``."""
+    firsts = [
+        frame["date"].min()
+        for frame in (history.sessions, history.wellness)
+        if frame is not None and len(frame)
+    ]
+    if firsts:
+        return min(pd.Timestamp(d) for d in firsts).date()
+    return history.created or today
+
+
+def dated_sets(history: AthleteHistory) -> pd.DataFrame | None:
+    """The logged strength sets with their session's date."""
+    if history.sets is None or history.sets.empty or history.sessions.empty:
+        return None
+    dates = history.sessions.set_index("external_id")["date"]
+    dates = dates[~dates.index.duplicated()]
+    sets = history.sets.assign(date=history.sets["session_external_id"].map(dates))
+    return sets[sets["date"].notna()]
+
+
+def _profile_value(history: AthleteHistory, column: str) -> float:
+    if history.athlete is None or column not in history.athlete:
+        return math.nan
+    value = history.athlete[column].iloc[0]
+    return math.nan if value is None or pd.isna(value) else float(value)
+
+
+def _done_minutes(history: AthleteHistory, *, today: dt.date) -> dict[dt.date, float]:
+    start = pd.Timestamp(today) - pd.Timedelta(days=7)
+    s = history.sessions
+    recent = s[(s["date"] >= start) & (s["date"] < pd.Timestamp(today))]
+    minutes = recent.groupby(recent["date"].dt.date)["duration_min"].sum()
+    return {d: float(m) for d, m in minutes.items()}
+
+
+def _signals(features: pd.DataFrame, context: AthleteContext) -> dict[str, float]:
+    row = features.iloc[-1]
+    return {**context.signals, "sleep_quality": float(row["sleep_quality"])}
+
+
+def prepare_morning(history: AthleteHistory, *, today: dt.date) -> Morning:
+    """Build this morning's state (features, context, block, reassessment, strength levels)."""
+    features = today_features(history, today=today)
+    context = build_context(history, features, today=today)
+    context = replace(context, signals=_signals(features, context))
+    anchor = history_anchor(history, today=today)
+    block = block_on(anchor=anchor, today=today)
+    sets = dated_sets(history)
+    last_block = block.starts - dt.timedelta(days=28)
+    changes = level_changes(sets, since=last_block, until=block.starts) if block.index else []
+    birth = _profile_value(history, "birth_year")
+    experience = _profile_value(history, "experience_years")
+    volume, reassessment = volume_plan(features, anchor=anchor, today=today)
+    if reassessment is not None and changes:
+        reassessment = replace(reassessment, changes=[*reassessment.changes, *changes])
+    return Morning(
+        athlete_id=history.athlete_id,
+        today=today,
+        anchor=anchor,
+        base_row=features.tail(1).reset_index(drop=True),
+        daily=features,
+        context=context,
+        block=block,
+        reassessment=reassessment,
+        volume=volume,
+        levels=exercise_levels(sets, before=window_start(block, today)),
+        heart=HeartProfile(
+            max_hr=_profile_value(history, "max_hr"),
+            resting_hr=_profile_value(history, "resting_hr"),
+            age_years=today.year - birth if math.isfinite(birth) else math.nan,
+        ),
+        novice=math.isfinite(experience) and experience < NOVICE_YEARS,
+        done_min=_done_minutes(history, today=today),
+    )
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What the optimizer gets this morning, and why it differs from the defaults."""
+
+    context: AthleteContext
+    candidates: list[Candidate]
+    later: list[Candidate]
+    readiness: np.ndarray
+    injury_risk: np.ndarray
+    rules: Rules
+    triggers: list[Trigger]
+    notes: list[str]
+
+
+def personal_rules(rules: Rules, *, readiness_base: float) -> Rules:
+    """``rules`` with the readiness floor and comfort level set from the athlete's own mean
+    readiness (0-100, last 28 days) when that sits lower than the configured values."""
+    if not math.isfinite(readiness_base):
+        return rules
+    floor = max(readiness_base - PERSONAL_FLOOR_MARGIN, MIN_READINESS_FLOOR)
+    comfortable = min(rules.weights.readiness_comfortable, readiness_base)
+    return replace(
+        rules,
+        readiness_floor=min(rules.readiness_floor, floor),
+        weights=replace(rules.weights, readiness_comfortable=comfortable),
+    )
+
+
+def unscored_inputs(
+    morning: Morning,
+    *,
+    rules: Rules,
+    locks: Mapping[dt.date, Candidate],
+    planned_yesterday: Candidate | None = None,
+) -> Inputs:
+    """Block rules and candidates and the adaptation; predictions still empty (NaN)."""
+    block, today, ctx = morning.block, morning.today, morning.context
+    history = summarize_history(ctx, rules)
+    base = float(morning.base_row["readiness_score_base"].iloc[0])
+    steered = block_rules(
+        personal_rules(rules, readiness_base=base),
+        block=block,
+        target_au=horizon_target(morning.volume, anchor=morning.anchor, today=today),
+        reference_au=max(history.last7, rules.ramp_floor_au, history.weekly_avg),
+        default_overload=rules.weights.overload,
+    )
+    offered = block_candidates(enumerate_candidates(), block=block, novice=morning.novice)
+    minutes = max(ctx.availability_min[today.weekday()], 30)
+    candidates = [c for c in offered if c.duration_min <= minutes or c.kind == "rest"]
+    triggers = detect_triggers(
+        morning.signals,
+        flags={"open_injury": ctx.open_injury, "pain": ctx.pain, "illness": ctx.illness},
+        planned_yesterday=planned_yesterday,
+        done_yesterday_min=morning.done_min.get(today - dt.timedelta(days=1), 0.0),
+    )
+    candidates, steered, notes = adapt_today(triggers, candidates=candidates, rules=steered)
+    lock = locks.get(today)
+    if lock is not None and lock not in candidates:
+        candidates.append(lock)  # so the locked session gets its predictions too
+    nan = np.full(len(candidates), np.nan)
+    context = replace(ctx, locked=dict(locks))
+    return Inputs(context, candidates, offered, nan, nan.copy(), steered, triggers, notes)
+
+
+def optimizer_inputs(
+    morning: Morning,
+    models: ModelSet,
+    *,
+    rules: Rules,
+    locks: Mapping[dt.date, Candidate],
+    planned_yesterday: Candidate | None = None,
+) -> Inputs:
+    """Block rules and candidates, adaptation, and the models' predictions for today."""
+    inputs = unscored_inputs(morning, rules=rules, locks=locks, planned_yesterday=planned_yesterday)
+    matrix = morning.candidate_rows(inputs.candidates) if models.available else None
+    readiness, risk = predict_candidates(morning.base_row, inputs.candidates, models, matrix=matrix)
+    return replace(inputs, readiness=readiness, injury_risk=risk)
+
+
+def choose(inputs: Inputs) -> Choice:
+    """The optimizer's choice for today from these inputs."""
+    return choose_session(
+        context=inputs.context,
+        candidates=inputs.candidates,
+        readiness=inputs.readiness,
+        injury_risk=inputs.injury_risk,
+        rules=inputs.rules,
+        later_candidates=inputs.later,
+    )
+
+
+def _block_note(block: Block) -> str:
+    return f"{block.phase} week {block.week_in_block} of 4 of the {block.emphasis} block"
+
+
+def prescription_for(
+    morning: Morning, candidate: Candidate, *, reasons: list[str], notes: list[str]
+) -> dict[str, Any]:
+    """The full prescription of one session for this athlete and block."""
+    exercises = prescribe_strength(
+        candidate.type, levels=morning.levels, block=morning.block, signals=morning.signals
+    )
+    return prescribe_session(
+        candidate,
+        block=morning.block,
+        heart=morning.heart,
+        signals=morning.signals,
+        exercises=exercises,
+        reasons=reasons,
+        notes=[*notes, _block_note(morning.block)],
+    )
+
+
+def recommend_today(
+    morning: Morning, models: ModelSet, *, rules: Rules, locks: Mapping[dt.date, Candidate]
+) -> Recommendation:
+    """Today's session with its prescription and block (the recommendation contract)."""
+    inputs = optimizer_inputs(morning, models, rules=rules, locks=locks)
+    choice = choose(inputs)
+    prescription = prescription_for(
+        morning, choice.candidate, reasons=choice.reasons, notes=inputs.notes
+    )
+    return to_recommendation(
+        morning.athlete_id,
+        morning.today,
+        choice,
+        models,
+        prescription=prescription,
+        block=morning.block.to_dict(),
+    )
+
+
+@dataclass(frozen=True)
+class CoachPlan:
+    """A week plan with everything the coach says about it."""
+
+    morning: Morning
+    plan: WeekPlan
+    inputs: Inputs
+    prescriptions: list[dict[str, Any]]
+    recommendation: Recommendation
+
+    def by_date(self) -> dict[dt.date, Candidate]:
+        return {d.date: d.candidate for d in self.plan.days}
+
+    def to_dict(self, *, changes: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+        """The plan JSON: days, block, reassessment, changes, notes."""
+        days = [
+            {
+                "date": d.date.isoformat(),
+                "session": session_dict(d.candidate),
+                "locked": d.locked,
+                "reasons": list(d.reasons),
+                "prescription": p,
+            }
+            for d, p in zip(self.plan.days, self.prescriptions, strict=True)
+        ]
+        r = self.morning.reassessment
+        rec = self.recommendation
+        return {
+            "athlete_id": self.morning.athlete_id,
+            "date": self.morning.today.isoformat(),
+            "days": days,
+            "block": self.morning.block.to_dict(),
+            "reassessment": r.to_dict() if r else None,
+            "changes": list(changes or []),
+            "notes": [*self.inputs.notes, *self.plan.notes],
+            "feasible": self.plan.feasible,
+            "predicted": rec.predicted,
+            "model_versions": rec.model_versions,
+            "degraded": rec.degraded,
+            "degraded_reason": rec.degraded_reason,
+        }
+
+
+def plan_days(
+    morning: Morning,
+    models: ModelSet,
+    *,
+    rules: Rules,
+    locks: Mapping[dt.date, Candidate],
+    days: int = 7,
+    planned_yesterday: Candidate | None = None,
+) -> CoachPlan:
+    """The next ``days`` days (1-7) from today; day 0 is ``recommend_today``'s session."""
+    inputs = optimizer_inputs(
+        morning, models, rules=rules, locks=locks, planned_yesterday=planned_yesterday
+    )
+    plan = plan_week(
+        context=inputs.context,
+        candidates=inputs.candidates,
+        readiness=inputs.readiness,
+        injury_risk=inputs.injury_risk,
+        rules=inputs.rules,
+        days=days,
+        later_candidates=inputs.later,
+    )
+    prescriptions = [
+        prescription_for(
+            morning, d.candidate, reasons=d.reasons, notes=inputs.notes if k == 0 else []
+        )
+        for k, d in enumerate(plan.days)
+    ]
+    day0 = plan.days[0]
+    readiness, risk = _predicted(inputs, day0.candidate)
+    choice = Choice(day0.candidate, readiness, risk, day0.reasons, False, plan.objective)
+    rec = to_recommendation(
+        morning.athlete_id,
+        morning.today,
+        choice,
+        models,
+        prescription=prescriptions[0],
+        block=morning.block.to_dict(),
+    )
+    return CoachPlan(morning, plan, inputs, prescriptions, rec)
+
+
+def _predicted(inputs: Inputs, candidate: Candidate) -> tuple[float, float]:
+    """The models' readiness and risk for a candidate done today (first match; NaN if none)."""
+    for c, r, p in zip(inputs.candidates, inputs.readiness, inputs.injury_risk, strict=True):
+        if c == candidate:
+            return float(r), float(p)
+    return math.nan, math.nan
+
+
+def changes_since(today: CoachPlan, yesterday: CoachPlan | None) -> list[dict[str, Any]]:
+    """The days whose session changed since yesterday's plan, and why."""
+    if yesterday is None:
+        return []
+    locked = {d.date: d.locked for d in today.plan.days}
+    return plan_changes(
+        yesterday.by_date(), today.by_date(), triggers=today.inputs.triggers, locked=locked
+    )
