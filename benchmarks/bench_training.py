@@ -85,9 +85,11 @@ def main() -> None:
         with_sets=False,
     )
     t_sim = time.perf_counter() - start
+    peak_sim = _peak_gb()
     start = time.perf_counter()
     frame = _build_in_chunks(cohort, chunk=args.chunk)
     t_features = time.perf_counter() - start
+    peak_features = _peak_gb()
     del cohort
     split = split_by_time(frame, test_fraction=0.2, athlete_fraction=0.2, random_state=0)
     print(f"cohort: {args.athletes} athletes x {args.days} days = {len(frame):,} athlete-days")
@@ -110,7 +112,10 @@ def main() -> None:
         for key, value in sorted(result.metrics.items()):
             if key.endswith(("mae", "roc_auc", "brier", "r2")) or key == "event_rate":
                 print(f"  {target:<10} {key:<30} {value:.4f}")
-    print(f"\npeak memory (max RSS): {_peak_gb():.1f} GB")
+    print(
+        f"\npeak memory (max RSS so far): after simulating {peak_sim:.1f} GB, after features "
+        f"{peak_features:.1f} GB, at the end {_peak_gb():.1f} GB"
+    )
 
 
 if __name__ == "__main__":

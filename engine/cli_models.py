@@ -17,9 +17,20 @@ from engine.cli_common import console, fail, load_settings, open_database
 from engine.errors import InsufficientDataError, ModelUnavailableError
 
 models_app = typer.Typer(help="Registered models: list, promote, roll back.", no_args_is_help=True)
+# Column header -> run metric, per target (baselines scored on the same holdout).
 KEY_METRICS = {
-    "readiness": ("mae", "baseline_persistence_mae", "baseline_ewma_mae", "baseline_ridge_mae"),
-    "injury": ("roc_auc", "brier", "baseline_acwr_roc_auc", "baseline_logistic_roc_auc"),
+    "readiness": {
+        "mae": "mae",
+        "persistence mae": "baseline_persistence_mae",
+        "ewma mae": "baseline_ewma_mae",
+        "ridge mae": "baseline_ridge_mae",
+    },
+    "injury": {
+        "roc auc": "roc_auc",
+        "brier": "brier",
+        "acwr auc": "baseline_acwr_roc_auc",
+        "logistic auc": "baseline_logistic_roc_auc",
+    },
 }
 
 
@@ -56,7 +67,7 @@ def list_models(
         for column in ("version", "aliases", *KEY_METRICS[t.value], "run"):
             table.add_column(column)
         for row in model_registry.list_versions(settings, name=name):
-            metrics = [_fmt(row["metrics"].get(key)) for key in KEY_METRICS[t.value]]
+            metrics = [_fmt(row["metrics"].get(key)) for key in KEY_METRICS[t.value].values()]
             table.add_row(
                 str(row["version"]), ", ".join(row["aliases"]), *metrics, row["run_id"][:8]
             )
@@ -128,8 +139,22 @@ def evaluate(
         Path | None, typer.Option(help="Dataset folder (default ../shared/data/pmdata).")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    closed_loop: Annotated[
+        bool,
+        typer.Option(
+            "--closed-loop", help="Instead: coach simulated athletes (Cairn, template, ACWR rule)."
+        ),
+    ] = False,
+    athletes: Annotated[int, typer.Option(min=1, help="Closed loop: athletes.")] = 200,
+    weeks: Annotated[int, typer.Option(min=1, help="Closed loop: coached weeks.")] = 16,
+    seed: Annotated[int, typer.Option(help="Closed loop: simulator seed.")] = 0,
 ) -> None:
     """Evaluate readiness and injury models on real data (split in time), log to MLflow."""
+    if closed_loop:
+        from engine.cli_plan import closed_loop_command
+
+        closed_loop_command(athletes=athletes, weeks=weeks, seed=seed, as_json=as_json)
+        return
     from engine.evaluation import default_pmdata_path, run_pmdata_evaluation
     from engine.model_registry import tracking_store
     from models import tracking

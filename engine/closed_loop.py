@@ -106,6 +106,11 @@ def train_simulated_models(*, n_athletes: int, n_days: int, seed: int, start: dt
     return ModelSet(set_single_thread(readiness), set_single_thread(injury), versions)
 
 
+def training_cohort_size(n_athletes: int) -> tuple[int, int]:
+    """Athletes and days of the separate cohort the closed loop's models are trained on."""
+    return min(max(n_athletes, 30), 120), 365
+
+
 def _outcome(
     sim: CohortSimulator, first_morning: pd.DataFrame, *, start: pd.Timestamp, seconds: float
 ) -> PolicyOutcome:

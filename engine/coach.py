@@ -13,186 +13,78 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from engine.adaptation import Trigger, adapt_today, detect_triggers, plan_changes
 from engine.catalogue import Candidate, enumerate_candidates
 from engine.load_state import summarize_history
-from engine.optimizer import AthleteContext, Choice, Rules, WeekPlan, choose_session, plan_week
+from engine.morning import NOVICE_YEARS, Morning, prepare_morning
+from engine.optimizer import (
+    AthleteContext,
+    Choice,
+    ObjectiveWeights,
+    Rules,
+    WeekPlan,
+    choose_session,
+    plan_week,
+)
 from engine.periodisation import (
     Block,
-    Reassessment,
-    VolumePlan,
     block_candidates,
-    block_on,
     block_rules,
     horizon_target,
-    volume_plan,
 )
-from engine.prescription import HeartProfile, prescribe_session
+from engine.prescription import prescribe_session
 from engine.progression import (
-    ExerciseLevel,
-    exercise_levels,
-    level_changes,
     prescribe_strength,
-    window_start,
 )
 from engine.recommend import (
-    AthleteHistory,
     ModelSet,
     Recommendation,
-    build_context,
-    candidate_feature_matrix,
     predict_candidates,
     session_dict,
     to_recommendation,
-    today_features,
 )
 
-NOVICE_YEARS = 1.0  # less experience than this: no explosive or downhill work
+__all__ = [
+    "NOVICE_YEARS",
+    "CoachPlan",
+    "Inputs",
+    "Morning",
+    "changes_since",
+    "choose",
+    "default_rules",
+    "optimizer_inputs",
+    "personal_rules",
+    "plan_days",
+    "planned_units",
+    "prepare_morning",
+    "prescription_for",
+    "recommend_today",
+    "unscored_inputs",
+]
+
 # Readiness scales are personal (people rate the same state differently): the readiness floor
 # is the configured one or this many points under the athlete's own 28-day mean, if lower.
 PERSONAL_FLOOR_MARGIN = 15.0
 MIN_READINESS_FLOOR = 10.0
-# The ramp rule caps the *planned* week against the *logged* one. Athletes log ~90% of what
-# is planned (missed and shortened sessions), so the coach plans up to +15%: about +5% logged,
-# inside the classic +10%; the EWMA acute:chronic cap (1.3, on logged load) still stops spikes.
-PLANNED_RAMP_MAX = 0.15
+
+
+# The optimizer's today-only penalties (risk, readiness) against the later days' discount: at
+# the optimizer's defaults (2000 points per unit of risk, 10 per readiness point, 0.9 per day)
+# a 1-2 point difference in predicted risk between a key session and rest outweighs one day's
+# discount, so key sessions kept sliding to "tomorrow" and were never done (closed loop: ~12%
+# less load than planned). The coach weighs risk and readiness less and discounts later days
+# more; the hard risk ceiling and readiness floor are unchanged.
+COACH_WEIGHTS = ObjectiveWeights(risk=600.0, readiness=3.0, discount=0.85)
 
 
 def default_rules(**overrides: Any) -> Rules:
-    """The coach's guard rails: ``Rules`` defaults with the planned-load ramp (see above)."""
-    return Rules(**{"ramp_max": PLANNED_RAMP_MAX, **overrides})
-
-
-@dataclass(frozen=True)
-class Morning:
-    """One athlete's state on ``today`` before training (the cacheable part of the day).
-
-    Attributes:
-        athlete_id: The athlete.
-        today: The day.
-        anchor: Block anchor (first logged day, else creation day, else today).
-        base_row: Today's feature row (one row, logs before today + today's check-in).
-        daily: The feature table's daily rows up to today (for reassessments and summaries).
-        context: The optimizer's context without locks.
-        block: Today's block.
-        reassessment: The reassessment at the start of this block (None in block 0).
-        volume: The block's weekly load targets.
-        levels: Strength levels before the current progression window.
-        heart: Heart-rate bounds for the zones.
-        novice: Under a year of training (no explosive or downhill work).
-        done_min: Minutes logged per day over the last week (for missed sessions).
-    """
-
-    athlete_id: int
-    today: dt.date
-    anchor: dt.date
-    base_row: pd.DataFrame
-    daily: pd.DataFrame
-    context: AthleteContext
-    block: Block
-    reassessment: Reassessment | None
-    volume: VolumePlan
-    levels: Mapping[str, ExerciseLevel]
-    heart: HeartProfile
-    novice: bool
-    done_min: Mapping[dt.date, float] = field(default_factory=dict)
-    _rows: dict[Candidate, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
-
-    @property
-    def signals(self) -> Mapping[str, float]:
-        return self.context.signals
-
-    def candidate_rows(self, candidates: list[Candidate]) -> np.ndarray:
-        """Model input rows for today plus each candidate (built once per morning and kept)."""
-        missing = [c for c in dict.fromkeys(candidates) if c not in self._rows]
-        if missing:
-            built = candidate_feature_matrix(self.base_row, missing)
-            self._rows.update(zip(missing, built, strict=True))
-        return np.vstack([self._rows[c] for c in candidates])
-
-
-def history_anchor(history: AthleteHistory, *, today: dt.date) -> dt.date:
-    """The athlete's first logged day, else the creation day, else ``today``."""
-    firsts = [
-        frame["date"].min()
-        for frame in (history.sessions, history.wellness)
-        if frame is not None and len(frame)
-    ]
-    if firsts:
-        return min(pd.Timestamp(d) for d in firsts).date()
-    return history.created or today
-
-
-def dated_sets(history: AthleteHistory) -> pd.DataFrame | None:
-    """The logged strength sets with their session's date."""
-    if history.sets is None or history.sets.empty or history.sessions.empty:
-        return None
-    dates = history.sessions.set_index("external_id")["date"]
-    dates = dates[~dates.index.duplicated()]
-    sets = history.sets.assign(date=history.sets["session_external_id"].map(dates))
-    return sets[sets["date"].notna()]
-
-
-def _profile_value(history: AthleteHistory, column: str) -> float:
-    if history.athlete is None or column not in history.athlete:
-        return math.nan
-    value = history.athlete[column].iloc[0]
-    return math.nan if value is None or pd.isna(value) else float(value)
-
-
-def _done_minutes(history: AthleteHistory, *, today: dt.date) -> dict[dt.date, float]:
-    start = pd.Timestamp(today) - pd.Timedelta(days=7)
-    s = history.sessions
-    recent = s[(s["date"] >= start) & (s["date"] < pd.Timestamp(today))]
-    minutes = recent.groupby(recent["date"].dt.date)["duration_min"].sum()
-    return {d: float(m) for d, m in minutes.items()}
-
-
-def _signals(features: pd.DataFrame, context: AthleteContext) -> dict[str, float]:
-    row = features.iloc[-1]
-    return {**context.signals, "sleep_quality": float(row["sleep_quality"])}
-
-
-def prepare_morning(history: AthleteHistory, *, today: dt.date) -> Morning:
-    """Build this morning's state (features, context, block, reassessment, strength levels)."""
-    features = today_features(history, today=today)
-    context = build_context(history, features, today=today)
-    context = replace(context, signals=_signals(features, context))
-    anchor = history_anchor(history, today=today)
-    block = block_on(anchor=anchor, today=today)
-    sets = dated_sets(history)
-    last_block = block.starts - dt.timedelta(days=28)
-    changes = level_changes(sets, since=last_block, until=block.starts) if block.index else []
-    birth = _profile_value(history, "birth_year")
-    experience = _profile_value(history, "experience_years")
-    volume, reassessment = volume_plan(features, anchor=anchor, today=today)
-    if reassessment is not None and changes:
-        reassessment = replace(reassessment, changes=[*reassessment.changes, *changes])
-    return Morning(
-        athlete_id=history.athlete_id,
-        today=today,
-        anchor=anchor,
-        base_row=features.tail(1).reset_index(drop=True),
-        daily=features,
-        context=context,
-        block=block,
-        reassessment=reassessment,
-        volume=volume,
-        levels=exercise_levels(sets, before=window_start(block, today)),
-        heart=HeartProfile(
-            max_hr=_profile_value(history, "max_hr"),
-            resting_hr=_profile_value(history, "resting_hr"),
-            age_years=today.year - birth if math.isfinite(birth) else math.nan,
-        ),
-        novice=math.isfinite(experience) and experience < NOVICE_YEARS,
-        done_min=_done_minutes(history, today=today),
-    )
+    """The coach's guard rails: ``Rules`` defaults with ``COACH_WEIGHTS``."""
+    return Rules(**{"weights": COACH_WEIGHTS, **overrides})
 
 
 @dataclass(frozen=True)
@@ -207,6 +99,17 @@ class Inputs:
     rules: Rules
     triggers: list[Trigger]
     notes: list[str]
+
+
+def planned_units(context: AthleteContext, *, completion: float) -> AthleteContext:
+    """The context with its logged daily loads in planned units (logged / completion).
+
+    The optimizer compares the plan with past loads (ramp, acute:chronic band, target); an
+    athlete who logs 85% of what is planned would otherwise see every plan shrink by 15%.
+    """
+    if not 0 < completion < 1:
+        return context
+    return replace(context, daily_load=tuple(x / completion for x in context.daily_load))
 
 
 def personal_rules(rules: Rules, *, readiness_base: float) -> Rules:
@@ -231,7 +134,8 @@ def unscored_inputs(
     planned_yesterday: Candidate | None = None,
 ) -> Inputs:
     """Block rules and candidates and the adaptation; predictions still empty (NaN)."""
-    block, today, ctx = morning.block, morning.today, morning.context
+    block, today = morning.block, morning.today
+    ctx = planned_units(morning.context, completion=morning.volume.completion)
     history = summarize_history(ctx, rules)
     base = float(morning.base_row["readiness_score_base"].iloc[0])
     steered = block_rules(

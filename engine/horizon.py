@@ -208,6 +208,12 @@ def _load_rows(m: _Model, history: History, rules: Rules) -> None:
             _relaxed(m, day=d, row=-acute, rhs=a0 - lo * floor - MARGIN_AU, exempt="easy")
 
 
+def horizon_target(history: History, rules: Rules, n_days: int) -> float:
+    """The weekly target pro rata for a horizon of ``n_days`` days (AU): a shorter choice
+    horizon must not spend the whole week's target in its first days."""
+    return weekly_target(history, rules) * min(n_days, 7) / 7.0
+
+
 def stimulus(candidate: Candidate, weights: ObjectiveWeights) -> float:
     """Training stimulus (points): intensity-weighted load plus climbing and descending credit."""
     return (
@@ -253,7 +259,7 @@ def _build(days: Sequence[DayOptions], history: History, rules: Rules) -> tuple[
     _repeat_rows(m)
     total = sum(m.vec(d, loads[d]) for d in range(len(days)))
     total[-1] = -1.0
-    m.add(total, hi=weekly_target(history, rules))
+    m.add(total, hi=horizon_target(history, rules, len(days)))
     w_over = rules.weights.over_target
     bonus = 1.0 + sum(
         2 * np.abs(d.value).max() + w_over * ld.max() for d, ld in zip(days, loads, strict=True)
@@ -301,7 +307,7 @@ def plan_objective(
     """Objective of a plan (points), without the structure bonus."""
     value = sum(float(day.value[j]) for day, j in zip(days, picks, strict=True))
     load = sum(day.candidates[j].load_au for day, j in zip(days, picks, strict=True))
-    over = max(0.0, load - weekly_target(history, rules))
+    over = max(0.0, load - horizon_target(history, rules, len(days)))
     chosen = [day.candidates[j] for day, j in zip(days, picks, strict=True)]
     structured = [c.type for c in chosen if _category(c) in rules.weekly_structure]
     repeats = len(structured) - len(set(structured))

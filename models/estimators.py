@@ -48,14 +48,16 @@ READINESS_PARAMS: dict[str, Any] = {
     "reg_lambda": 1.0,
     "n_jobs": 1,
 }
+# Small trees: on forward-chaining validation folds of a simulated cohort (400 athletes,
+# seed 21) 4 leaves / 200 rows per leaf beat 15 / 100 and the logistic baseline.
 INJURY_PARAMS: dict[str, Any] = {
     "n_estimators": 200,
     "learning_rate": 0.03,
-    "num_leaves": 15,
-    "min_child_samples": 100,
+    "num_leaves": 4,
+    "min_child_samples": 200,
     "subsample": 0.8,
     "subsample_freq": 1,
-    "colsample_bytree": 0.8,
+    "colsample_bytree": 0.5,
     "reg_lambda": 5.0,
     "n_jobs": 1,
 }

@@ -14,14 +14,14 @@ from engine.optimizer import Rules
 from engine.periodisation import (
     BUILD_OVERLOAD,
     DELOAD_FACTOR,
+    PRIOR_COMPLETION,
     VolumePlan,
     block_candidates,
     block_on,
     block_rules,
     horizon_target,
-    reassess,
-    volume_plan,
 )
+from engine.reassessment import reassess, volume_plan
 
 ANCHOR = date(2025, 1, 8)  # a Wednesday: blocks start on Monday 2025-01-06
 MONDAY = date(2025, 1, 6)
@@ -126,7 +126,7 @@ def test_block_rules_turn_the_volume_target_into_the_overload(
 
 @pytest.mark.parametrize(
     ("week", "target"),
-    [(1, 1040.0), (2, 1080.0), (3, 1120.0), (4, DELOAD_FACTOR * 1080.0)],
+    [(1, 1040.0), (2, 1080.0), (3, 1120.0), (4, DELOAD_FACTOR * 1080.0)],  # overload 4%
 )
 def test_volume_plan_builds_three_weeks_then_deloads(week: int, target: float) -> None:
     assert VolumePlan(1000.0, 0.04).week_target(week) == pytest.approx(target)
@@ -160,7 +160,8 @@ def _daily(days: int, *, load: float, start: date = MONDAY, **columns: float) ->
 
 
 def test_reassess_is_none_in_the_first_block() -> None:
-    assert reassess(_daily(20, load=200.0), anchor=ANCHOR, today=MONDAY + timedelta(days=10)) is None
+    today = MONDAY + timedelta(days=10)
+    assert reassess(_daily(20, load=200.0), anchor=ANCHOR, today=today) is None
 
 
 def _two_blocks(last: dict, before: dict | None = None) -> pd.DataFrame:
@@ -173,11 +174,14 @@ def _two_blocks(last: dict, before: dict | None = None) -> pd.DataFrame:
     ("last", "lost_days", "verdict"),
     [
         ({}, 0, "progress"),
-        ({"readiness": 56.0}, 0, "hold"),
+        ({"readiness": 55.0}, 0, "hold"),
+        ({"readiness": 57.0}, 0, "progress"),
         ({"soreness": 2.5}, 0, "hold"),
+        ({"sleep_h": 7.0}, 0, "hold"),
         ({"sleep_h": 6.0}, 0, "hold"),
-        ({"readiness": 50.0, "soreness": 2.6}, 0, "reduce"),
-        ({}, 4, "reduce"),
+        ({"readiness": 52.0, "soreness": 2.6}, 0, "reduce"),
+        ({}, 4, "hold"),
+        ({}, 8, "reduce"),
     ],
 )
 def test_reassess_verdicts_follow_the_athletes_numbers(
@@ -199,15 +203,18 @@ def test_reassess_verdicts_follow_the_athletes_numbers(
 
 
 def test_volume_plan_continues_the_plan_when_the_block_was_completed() -> None:
-    # given a first block logged at 200 AU/day and a second at 230 (its plan was met)
+    # given a first block logged at 200 AU/day and a second at 230 (as much as expected)
     daily = pd.concat(
         [_daily(28, load=200.0), _daily(28, load=230.0, start=MONDAY + timedelta(days=28))],
         ignore_index=True,
     )
     # when planning the third block
     plan, reassessment = volume_plan(daily, anchor=ANCHOR, today=MONDAY + timedelta(days=56))
-    # then block 1 started from the logged 1400 AU/week and block 2 follows its plan (x 1.08)
-    assert plan.base_au == pytest.approx(1400 * 1.08)
+    # then block 1 planned 1400 logged AU/week over the prior completion (0.8) and block 2
+    # follows its plan (x 1.10); the completion is re-estimated from what was logged
+    first = 1400 / PRIOR_COMPLETION
+    assert plan.base_au == pytest.approx(first * 1.10)
+    assert plan.completion == pytest.approx(0.3 * 0.8 + 0.7 * 1610 / (first * 1.10))
     assert plan.overload == BUILD_OVERLOAD["progress"]
     assert reassessment is not None and "block volume" in " ".join(reassessment.changes)
 
@@ -219,7 +226,9 @@ def test_volume_plan_falls_back_to_the_logged_load_when_the_block_was_missed() -
         ignore_index=True,
     )
     plan, _ = volume_plan(daily, anchor=ANCHOR, today=MONDAY + timedelta(days=56))
-    assert plan.base_au == pytest.approx(700.0)
+    # then the base is the logged 700 AU/week over the (lowest) completion 0.6
+    assert plan.completion == pytest.approx(0.6)
+    assert plan.base_au == pytest.approx(700.0 / 0.6)
 
 
 def test_volume_plan_is_unknown_without_two_weeks_of_logs() -> None:

@@ -27,7 +27,7 @@ KNOWN = HeartProfile(max_hr=190.0, resting_hr=50.0)
         (5.0, KNOWN, "Z3", [148, 162]),
         (7.0, KNOWN, "Z4", [162, 176]),
         (8.0, KNOWN, "Z5", [176, 190]),
-        (4.0, HeartProfile(age_years=40.0), "Z2", [113, 125]),  # 208 - 0.7 x 40, rest 60
+        (4.0, HeartProfile(age_years=40.0), "Z2", [132, 144]),  # 208 - 0.7 x 40, rest 60
     ],
 )
 def test_heart_rate_zone_uses_the_heart_rate_reserve(

@@ -29,6 +29,7 @@ BUILD_2 = block_on(anchor=ANCHOR, today=date(2025, 1, 15))  # week 2 (no step)
 DELOAD = block_on(anchor=ANCHOR, today=date(2025, 1, 29))
 DESCENT = block_on(anchor=ANCHOR, today=date(2025, 3, 31))  # descent block, week 1
 GO = Gate("progress")
+GOOD = {"readiness_self": 7, "sleep_h": 7.5, "soreness": 2, "soreness_avg": 2}
 
 
 def level(sets: int = 3, reps: float = 8, load: float | None = 20.0, variation: int = 0):
@@ -115,10 +116,10 @@ def test_descent_blocks_lower_eccentric_lifts_slowly(exercise: str, block, tempo
 @pytest.mark.parametrize(
     ("signals", "deload", "status"),
     [
-        ({"readiness_self": 7, "sleep_h": 7.5, "soreness": 2, "soreness_avg": 2}, False, "progress"),
-        ({"readiness_self": 5, "sleep_h": 7.5, "soreness": 2, "soreness_avg": 2}, False, "hold"),
-        ({"readiness_self": 7, "sleep_h": 6.5, "soreness": 2, "soreness_avg": 2}, False, "hold"),
-        ({"readiness_self": 7, "sleep_h": 7.5, "soreness": 4, "soreness_avg": 2}, False, "back_off"),
+        ({**GOOD}, False, "progress"),
+        ({**GOOD, "readiness_self": 5}, False, "hold"),
+        ({**GOOD, "sleep_h": 6.5}, False, "hold"),
+        ({**GOOD, "soreness": 4}, False, "back_off"),
         ({"readiness_self": 3, "sleep_h": 8.0}, False, "back_off"),
         ({"readiness_self": 7, "sleep_h": 5.5}, False, "back_off"),
         ({"readiness_self": 8, "sleep_h": 8.0}, True, "back_off"),

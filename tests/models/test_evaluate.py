@@ -63,9 +63,9 @@ def test_bootstrap_interval_brackets_the_estimate() -> None:
     rng = np.random.default_rng(0)
     y = rng.integers(0, 2, 400)
     score = y + rng.normal(0, 1.0, 400)
-    low, high = bootstrap_roc_auc(y, score, n_boot=300, random_state=1)
+    low, high = bootstrap_roc_auc(y, score, n_boot=150, random_state=1)
     groups = np.repeat(np.arange(20), 20)
-    g_low, g_high = bootstrap_roc_auc(y, score, groups=groups, n_boot=300, random_state=1)
+    g_low, g_high = bootstrap_roc_auc(y, score, groups=groups, n_boot=150, random_state=1)
     from sklearn.metrics import roc_auc_score
 
     auc = roc_auc_score(y, score)

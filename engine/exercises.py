@@ -1,0 +1,94 @@
+"""The strength exercises Cairn prescribes: rep ranges, variations and session contents.
+
+Pure data. Names are lower case; ``canonical`` maps a logged name (e.g. "Front Squat" from an
+import or the simulator) to its base exercise and variation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+
+@dataclass(frozen=True)
+class ExerciseSpec:
+    """How one exercise is dosed and progressed.
+
+    Attributes:
+        name: Canonical name (lower case).
+        reps: Rep range (bottom, top); for holds, seconds.
+        base_sets: Sets at the bottom of the ladder.
+        variations: Harder variations in order (names, lower case).
+        load_cap_kg: Above this load, a harder variation replaces more load (None = no cap).
+        eccentric: Can be done with a slow (eccentric) lowering.
+        explosive: Done fast (jumps, bounds): no reps in reserve, no slow tempo.
+        hold: Timed hold (reps are seconds).
+    """
+
+    name: str
+    reps: tuple[int, int]
+    base_sets: int = 3
+    variations: tuple[str, ...] = ()
+    load_cap_kg: float | None = None
+    eccentric: bool = False
+    explosive: bool = False
+    hold: bool = False
+
+
+def _specs() -> tuple[ExerciseSpec, ...]:
+    S = ExerciseSpec
+    return (
+        S("goblet squat", (8, 12), variations=("front squat",), load_cap_kg=40, eccentric=True),
+        S("deadlift", (5, 8), eccentric=True),
+        S("bulgarian split squat", (6, 10), variations=("deficit bulgarian split squat",),
+          load_cap_kg=32, eccentric=True),
+        S("step-up", (8, 12), variations=("high step-up",), load_cap_kg=30, eccentric=True),
+        S("single-leg romanian deadlift", (6, 10), load_cap_kg=36, eccentric=True),
+        S("calf raise", (12, 20), variations=("single-leg calf raise",), load_cap_kg=60,
+          eccentric=True),
+        S("lunge", (8, 12), variations=("reverse lunge to knee drive",), load_cap_kg=30,
+          eccentric=True),
+        S("plank", (30, 60), 3, ("plank with shoulder taps",), hold=True),
+        S("side plank", (20, 45), 2, ("side plank with leg lift",), hold=True),
+        S("dead bug", (8, 12), 2, ("weighted dead bug",)),
+        S("pallof press", (8, 12), 2),
+        S("push-up", (8, 15), variations=("stability push-up", "feet-elevated push-up")),
+        S("renegade row", (6, 10), 3, load_cap_kg=24),
+        S("jump squat", (5, 8), 3, ("box jump",), explosive=True),
+        S("bounding", (6, 10), 3, ("single-leg bounding",), explosive=True),
+    )  # fmt: skip
+
+
+EXERCISES: Mapping[str, ExerciseSpec] = MappingProxyType({s.name: s for s in _specs()})
+_VARIATION_OF = {v: (s.name, i + 1) for s in EXERCISES.values() for i, v in enumerate(s.variations)}
+# Exercises per strength session type and emphasis (the first ones carry the session).
+SESSION_EXERCISES: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "strength_lower": (
+            "goblet squat",
+            "bulgarian split squat",
+            "single-leg romanian deadlift",
+            "step-up",
+            "calf raise",
+        ),
+        "strength_full": ("deadlift", "lunge", "push-up", "renegade row", "plank", "dead bug"),
+        "strength_explosive": ("jump squat", "bounding", "deadlift", "calf raise", "plank"),
+    }
+)
+EMPHASIS_SWAPS: Mapping[str, Mapping[str, str]] = MappingProxyType(
+    {
+        "uphill": {"goblet squat": "step-up", "lunge": "step-up"},
+        "descent": {"push-up": "calf raise", "dead bug": "side plank"},
+        "explosive": {},
+        "base": {},
+    }
+)
+
+
+def canonical(name: str) -> tuple[str, int]:
+    """Canonical exercise name and variation index of a logged exercise name (0 = base)."""
+    key = " ".join(str(name).strip().lower().replace("_", " ").split())
+    if key in _VARIATION_OF:
+        return _VARIATION_OF[key]
+    return key, 0
