@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -19,7 +20,13 @@ from engine.catalogue import Candidate
 from engine.optimizer import AthleteContext
 from engine.periodisation import Block, VolumePlan, block_on
 from engine.prescription import HeartProfile
-from engine.progression import ExerciseLevel, exercise_levels, level_changes, window_start
+from engine.progression import (
+    ExerciseLevel,
+    exercise_levels,
+    level_changes,
+    session_table,
+    window_start,
+)
 from engine.reassessment import Reassessment, volume_plan
 from engine.recommend import (
     AthleteHistory,
@@ -49,6 +56,8 @@ class Morning:
         heart: Heart-rate bounds for the zones.
         novice: Under a year of training (no explosive or downhill work).
         done_min: Minutes logged per day over the last week (for missed sessions).
+        answers: Answers computed from this morning, by their other inputs (a caller's memo:
+            the same logs, locks, models and rules always give the same answer).
     """
 
     athlete_id: int
@@ -65,6 +74,7 @@ class Morning:
     novice: bool
     done_min: Mapping[dt.date, float] = field(default_factory=dict)
     _rows: dict[Candidate, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
+    answers: dict[Hashable, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def signals(self) -> Mapping[str, float]:
@@ -128,9 +138,13 @@ def prepare_morning(history: AthleteHistory, *, today: dt.date) -> Morning:
     context = replace(context, signals=_signals(features, context))
     anchor = history_anchor(history, today=today)
     block = block_on(anchor=anchor, today=today)
-    sets = dated_sets(history)
+    table = session_table(dated_sets(history))
     last_block = block.starts - dt.timedelta(days=28)
-    changes = level_changes(sets, since=last_block, until=block.starts) if block.index else []
+    changes = (
+        level_changes(None, since=last_block, until=block.starts, table=table)
+        if block.index
+        else []
+    )
     birth = _profile_value(history, "birth_year")
     experience = _profile_value(history, "experience_years")
     volume, reassessment = volume_plan(features, anchor=anchor, today=today)
@@ -146,7 +160,7 @@ def prepare_morning(history: AthleteHistory, *, today: dt.date) -> Morning:
         block=block,
         reassessment=reassessment,
         volume=volume,
-        levels=exercise_levels(sets, before=window_start(block, today)),
+        levels=exercise_levels(None, before=window_start(block, today), table=table),
         heart=HeartProfile(
             max_hr=_profile_value(history, "max_hr"),
             resting_hr=_profile_value(history, "resting_hr"),

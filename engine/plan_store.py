@@ -11,13 +11,7 @@ from sqlalchemy.orm import Session
 
 from engine.catalogue import Candidate, make_candidate
 from engine.store import read_athlete
-from engine.tables import (
-    Injury,
-    PlanLock,
-    StrengthSet,
-    TrainingSession,
-    WellnessCheckin,
-)
+from engine.tables import Injury, PlanLock, TrainingSession, WellnessCheckin
 
 
 @dataclass(frozen=True)
@@ -102,52 +96,52 @@ def delete_lock(session: Session, *, athlete_id: int, day: dt.date) -> bool:
     return bool(result.rowcount)
 
 
-def _sum(*terms):  # noqa: ANN002, ANN202
+def _checksum(*terms):  # noqa: ANN002, ANN202
     return func.coalesce(func.sum(sum(func.coalesce(t, 0.0) for t in terms)), 0.0)
 
 
 def read_log_fingerprint(session: Session, *, athlete_id: int, until: dt.date) -> Hashable:
     """A cheap value that changes whenever the athlete's logs up to ``until`` change.
 
-    Row counts, highest ids and weighted sums of every logged value (sessions, sets, check-ins,
-    injuries), plus the athlete's profile and availability: four small queries on the athlete's
-    indexed rows. Edits that keep every sum equal would go unnoticed; they are very unlikely.
+    One round trip on the athlete's indexed rows: row counts, highest ids and weighted sums of
+    the logged values (sessions, check-ins, injuries), plus the athlete's profile and
+    availability. Strength sets are stored with their session, so a new session covers them.
+    Edits that keep every sum equal would go unnoticed; they are very unlikely.
     """
     athlete = read_athlete(session, athlete_id=athlete_id)
-    s, w, i, k = TrainingSession, WellnessCheckin, Injury, StrengthSet
-    sessions = select(
-        func.count(s.id),
-        func.max(s.id),
-        _sum(s.duration_min, 3 * s.rpe, 0.01 * s.elevation_loss_m, 0.1 * s.avg_hr),
-        func.max(s.date),
-    ).where(s.athlete_id == athlete_id, s.date <= until)
-    checkins = select(
-        func.count(w.id),
-        func.max(w.id),
-        _sum(
-            w.sleep_h,
-            3 * w.sleep_quality,
-            7 * w.soreness,
-            11 * w.fatigue,
-            13 * w.mood,
-            17 * w.stress,
-            0.19 * w.resting_hr,
-            0.023 * w.hrv_rmssd,
-            29 * w.readiness,
-            31 * cast(w.pain, Integer),
-            37 * cast(w.illness, Integer),
-        ),
-    ).where(w.athlete_id == athlete_id, w.date <= until)
-    injuries = select(
-        func.count(i.id), func.max(i.id), func.count(i.end_date), func.max(i.end_date)
-    )
-    injuries = injuries.where(i.athlete_id == athlete_id, i.start_date <= until)
-    sets = (
-        select(func.count(k.id), func.max(k.id), _sum(k.reps * k.load_kg, k.reps))
-        .join(s, k.session_id == s.id)
-        .where(s.athlete_id == athlete_id, s.date <= until)
-    )
-    rows = tuple(tuple(session.execute(q).one()) for q in (sessions, checkins, injuries, sets))
+    s, w, i = TrainingSession, WellnessCheckin, Injury
+    own_s = (s.athlete_id == athlete_id, s.date <= until)
+    own_w = (w.athlete_id == athlete_id, w.date <= until)
+    own_i = (i.athlete_id == athlete_id, i.start_date <= until)
+    columns = [
+        select(func.count(s.id)).where(*own_s).scalar_subquery(),
+        select(func.max(s.id)).where(*own_s).scalar_subquery(),
+        select(_checksum(s.duration_min, 3 * s.rpe, 0.01 * s.elevation_loss_m))
+        .where(*own_s)
+        .scalar_subquery(),
+        select(func.count(w.id)).where(*own_w).scalar_subquery(),
+        select(
+            _checksum(
+                w.sleep_h,
+                3 * w.sleep_quality,
+                7 * w.soreness,
+                11 * w.fatigue,
+                13 * w.mood,
+                17 * w.stress,
+                0.19 * w.resting_hr,
+                0.023 * w.hrv_rmssd,
+                29 * w.readiness,
+                31 * cast(w.pain, Integer),
+                37 * cast(w.illness, Integer),
+            )
+        )
+        .where(*own_w)
+        .scalar_subquery(),
+        select(func.count(i.id)).where(*own_i).scalar_subquery(),
+        select(func.max(i.id)).where(*own_i).scalar_subquery(),
+        select(func.count(i.end_date)).where(*own_i).scalar_subquery(),
+    ]
+    row = tuple(session.execute(select(*columns)).one())
     profile = (
         tuple(athlete.availability_min or ()),
         athlete.birth_year,
@@ -157,4 +151,4 @@ def read_log_fingerprint(session: Session, *, athlete_id: int, until: dt.date) -
         athlete.resting_hr,
         athlete.created_at,
     )
-    return (*rows, profile)
+    return (*row, profile)

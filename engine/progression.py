@@ -54,25 +54,37 @@ class ExerciseLevel:
     sessions: int
 
 
-def exercise_levels(sets: pd.DataFrame | None, *, before: date) -> dict[str, ExerciseLevel]:
-    """Level of each exercise from the logged sets dated before ``before``.
+def session_table(sets: pd.DataFrame | None) -> pd.DataFrame:
+    """One row per exercise and session: ``exercise``, ``date``, ``sets``, ``reps`` (median),
+    ``load`` (top; NaN = bodyweight), sorted by exercise and date.
 
     Args:
         sets: One row per set with ``date``, ``exercise``, ``set_number``, ``reps``,
-            ``load_kg`` (NaN = bodyweight) and a session key ``session_external_id``.
-        before: Only sessions on earlier days count.
+            ``load_kg`` and a session key ``session_external_id``.
     """
+    columns = ["exercise", "date", "session_external_id", "sets", "reps", "load"]
     if sets is None or sets.empty:
-        return {}
-    frame = sets[pd.to_datetime(sets["date"]) < pd.Timestamp(before)]
-    if frame.empty:
-        return {}
-    per_session = (
-        frame.assign(exercise=frame["exercise"].astype(str))
+        return pd.DataFrame(columns=columns)
+    return (
+        sets.assign(exercise=sets["exercise"].astype(str), date=pd.to_datetime(sets["date"]))
         .groupby(["exercise", "date", "session_external_id"], sort=True)
         .agg(sets=("set_number", "nunique"), reps=("reps", "median"), load=("load_kg", "max"))
         .reset_index()
     )
+
+
+def exercise_levels(
+    sets: pd.DataFrame | None, *, before: date, table: pd.DataFrame | None = None
+) -> dict[str, ExerciseLevel]:
+    """Level of each exercise from the logged sets dated before ``before``.
+
+    Args:
+        sets: Logged sets (see ``session_table``); ignored when ``table`` is given.
+        before: Only sessions on earlier days count.
+        table: ``session_table(sets)``, when already built.
+    """
+    table = session_table(sets) if table is None else table
+    per_session = table[table["date"] < pd.Timestamp(before)]
     out: dict[str, ExerciseLevel] = {}
     for raw, rows in per_session.groupby("exercise", sort=False):
         name, variation = canonical(str(raw))
@@ -316,13 +328,19 @@ def prescribe_strength(
 
 
 def level_changes(
-    sets: pd.DataFrame | None, *, since: date, until: date, names: Sequence[str] = ()
+    sets: pd.DataFrame | None,
+    *,
+    since: date,
+    until: date,
+    names: Sequence[str] = (),
+    table: pd.DataFrame | None = None,
 ) -> list[str]:
     """Exercise-choice and load changes between two dates, for the reassessment (sentences)."""
-    if sets is None or sets.empty:
+    table = session_table(sets) if table is None else table
+    if table.empty:
         return []
-    before = exercise_levels(sets, before=since)
-    after = exercise_levels(sets, before=until)
+    before = exercise_levels(None, before=since, table=table)
+    after = exercise_levels(None, before=until, table=table)
     out = []
     for name, now in sorted(after.items()):
         if names and name not in names:

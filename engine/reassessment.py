@@ -80,34 +80,80 @@ class Reassessment:
 DAILY_COLUMNS = ("date", "load_total", "rpe_max", "readiness_today", "soreness", "sleep_h")
 
 
-def _mean(values: pd.Series) -> float:
-    values = values.astype(float).dropna()
+@dataclass(frozen=True)
+class DailyLog:
+    """A daily frame's columns as arrays sorted by day (``days``: days since 1970-01-01)."""
+
+    days: np.ndarray
+    load: np.ndarray
+    hard: np.ndarray
+    readiness: np.ndarray
+    soreness: np.ndarray
+    sleep_h: np.ndarray
+    lost: np.ndarray
+
+    @classmethod
+    def of(cls, daily: pd.DataFrame | DailyLog) -> DailyLog:
+        """Arrays of a frame with ``DAILY_COLUMNS`` (plus optional ``injured``/``illness``)."""
+        if isinstance(daily, DailyLog):
+            return daily
+        frame = daily.sort_values("date")
+        days = pd.to_datetime(frame["date"]).to_numpy().astype("datetime64[D]").astype(np.int64)
+
+        def col(name: str) -> np.ndarray:
+            return frame[name].to_numpy(dtype=float, na_value=np.nan)
+
+        lost = np.zeros(len(frame), dtype=bool)
+        for name in ("injured", "illness"):
+            if name in frame:
+                lost |= np.nan_to_num(col(name)) > 0
+        return cls(
+            days=days,
+            load=np.nan_to_num(col("load_total")),
+            hard=np.nan_to_num(col("rpe_max")) >= 7.0,
+            readiness=col("readiness_today"),
+            soreness=col("soreness"),
+            sleep_h=col("sleep_h"),
+            lost=lost,
+        )
+
+    def between(self, starts: date, ends: date) -> slice:
+        """Rows of the days ``starts``..``ends`` (inclusive)."""
+        lo = np.datetime64(starts, "D").astype(np.int64)
+        hi = np.datetime64(ends, "D").astype(np.int64)
+        return slice(
+            int(np.searchsorted(self.days, lo, side="left")),
+            int(np.searchsorted(self.days, hi, side="right")),
+        )
+
+
+def _mean(values: np.ndarray) -> float:
+    values = values[~np.isnan(values)]
     return float(values.mean()) if len(values) else math.nan
 
 
-def summarize_block(daily: pd.DataFrame, *, starts: date, ends: date) -> BlockSummary | None:
+def summarize_block(
+    daily: pd.DataFrame | DailyLog, *, starts: date, ends: date
+) -> BlockSummary | None:
     """Numbers of the days ``starts``..``ends`` of a daily frame (None without any day).
 
     ``daily`` has ``DAILY_COLUMNS`` plus optional ``injured`` and ``illness`` (0/1).
     """
-    dates = pd.to_datetime(daily["date"])
-    rows = daily[(dates >= pd.Timestamp(starts)) & (dates <= pd.Timestamp(ends))]
-    if rows.empty:
+    log = DailyLog.of(daily)
+    rows = log.between(starts, ends)
+    n = rows.stop - rows.start
+    if n <= 0:
         return None
-    trained = rows["load_total"].astype(float) > 0
-    hard = rows["rpe_max"].astype(float).fillna(0.0) >= 7.0
-    lost = np.zeros(len(rows), dtype=bool)
-    for column in ("injured", "illness"):
-        if column in rows:
-            lost |= rows[column].astype(float).fillna(0.0).to_numpy() > 0
+    load, hard = log.load[rows], log.hard[rows]
+    trained = load > 0
     return BlockSummary(
-        weekly_load_au=float(rows["load_total"].astype(float).sum()) * 7.0 / len(rows),
+        weekly_load_au=float(load.sum()) * 7.0 / n,
         hard_share=float(hard.sum() / trained.sum()) if trained.any() else 0.0,
-        readiness=_mean(rows["readiness_today"]),
-        soreness=_mean(rows["soreness"]),
-        sleep_h=_mean(rows["sleep_h"]),
-        lost_days=int(lost.sum()),
-        n_days=len(rows),
+        readiness=_mean(log.readiness[rows]),
+        soreness=_mean(log.soreness[rows]),
+        sleep_h=_mean(log.sleep_h[rows]),
+        lost_days=int(log.lost[rows].sum()),
+        n_days=n,
     )
 
 
@@ -150,7 +196,7 @@ def _volume_change(last: BlockSummary, before: BlockSummary | None) -> str:
 
 
 def reassess(
-    daily: pd.DataFrame,
+    daily: pd.DataFrame | DailyLog,
     *,
     anchor: date,
     today: date,
@@ -170,6 +216,7 @@ def reassess(
     block = block_on(anchor=anchor, today=today)
     if block.index == 0:
         return None
+    daily = DailyLog.of(daily)
     last_start = block.starts - timedelta(days=BLOCK_DAYS)
     last = summarize_block(daily, starts=last_start, ends=block.starts - timedelta(days=1))
     if last is None:
@@ -189,7 +236,7 @@ def reassess(
     return Reassessment(block.starts, verdict, BUILD_OVERLOAD[verdict], changes, reasons)
 
 
-def _capacity(daily: pd.DataFrame, *, before: date) -> float:
+def _capacity(daily: DailyLog, *, before: date) -> float:
     """Mean of the 3 highest of the last 4 weekly loads before ``before`` (AU/week): what the
     athlete has shown they can do, a deload or a missed week aside. NaN under 14 logged days."""
     weeks = [
@@ -208,14 +255,18 @@ def _capacity(daily: pd.DataFrame, *, before: date) -> float:
     return float(np.mean(loads[:3]))
 
 
-def _weekly_load(daily: pd.DataFrame, *, starts: date, ends: date) -> float:
+def _weekly_load(daily: DailyLog, *, starts: date, ends: date) -> float:
     """Mean 7-day load over ``starts``..``ends`` (AU); NaN with fewer than 14 logged days."""
     summary = summarize_block(daily, starts=starts, ends=ends)
     return summary.weekly_load_au if summary and summary.n_days >= 14 else math.nan
 
 
 def volume_plan(
-    daily: pd.DataFrame, *, anchor: date, today: date, max_blocks: int = MAX_PLAN_BLOCKS
+    daily: pd.DataFrame | DailyLog,
+    *,
+    anchor: date,
+    today: date,
+    max_blocks: int = MAX_PLAN_BLOCKS,
 ) -> tuple[VolumePlan, Reassessment | None]:
     """The current block's volume plan and the reassessment that set it.
 
@@ -232,6 +283,7 @@ def volume_plan(
     """
     block = block_on(anchor=anchor, today=today)
     plan, reassessment = VolumePlan(math.nan, BUILD_OVERLOAD["progress"]), None
+    daily = DailyLog.of(daily)
     for k in range(max(0, block.index - max_blocks), block.index + 1):
         starts = block.starts - timedelta(days=BLOCK_DAYS * (block.index - k))
         reassessment = reassess(daily, anchor=anchor, today=starts) if k else None
@@ -248,7 +300,7 @@ def volume_plan(
     return plan, reassessment
 
 
-def _next_plan(daily: pd.DataFrame, plan: VolumePlan, *, starts: date, verdict: str) -> VolumePlan:
+def _next_plan(daily: DailyLog, plan: VolumePlan, *, starts: date, verdict: str) -> VolumePlan:
     """The plan of the block starting on ``starts``, from the previous block's plan."""
     c = plan.completion
     overload = BUILD_OVERLOAD[verdict]

@@ -69,7 +69,7 @@ def load_morning(
         today,
         plan_store.read_log_fingerprint(session, athlete_id=athlete_id, until=today),
     )
-    return cache.get_or_build(key, build)
+    return cache.get_or_build(key, build, slot=(athlete_id, today))
 
 
 def read_lock_candidates(
@@ -99,7 +99,26 @@ def recommend_for(
     settings: Settings,
     cache: MorningCache[coach.Morning] | None = None,
 ) -> Recommendation:
-    """Today's recommendation for one athlete (periodised, adapted, locks honoured)."""
+    """Today's recommendation for one athlete (periodised, adapted, locks honoured).
+
+    With a ``cache``, the answer is kept with the athlete's morning state: the same logs,
+    locks, models and rules give the same recommendation, so a repeated request is not solved
+    again (any new log, lock or model starts a new entry).
+    """
     morning = load_morning(session, athlete_id=athlete_id, today=today, cache=cache)
     locks = read_lock_candidates(session, athlete_id=athlete_id, today=today)
-    return coach.recommend_today(morning, models, rules=rules_from_settings(settings), locks=locks)
+    rules = rules_from_settings(settings)
+    if cache is None:
+        return coach.recommend_today(morning, models, rules=rules, locks=locks)
+    key = (
+        "recommendation",
+        tuple(sorted(locks.items())),
+        tuple(sorted(models.versions.items())),
+        models.available,
+        id(models.readiness),
+        id(models.injury),
+        repr(rules),
+    )
+    if key not in morning.answers:
+        morning.answers[key] = coach.recommend_today(morning, models, rules=rules, locks=locks)
+    return morning.answers[key]

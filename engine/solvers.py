@@ -26,6 +26,7 @@ TIME_LIMIT_S = 1.0  # wall-clock safety limit for either solver
 CPSAT_WORK_LIMIT = 0.1
 CPSAT_SCALE = 1000.0  # real coefficients -> integers (1/1000 AU)
 OBJECTIVE_SCALE = 100.0  # objective points -> integers (1/100 point)
+_CP_INF = 2**62  # an unbounded side of a linear constraint in the CP-SAT proto
 
 
 @dataclass(frozen=True)
@@ -66,28 +67,37 @@ def solve_highs(p: Program) -> np.ndarray | None:
     return None if result.x is None else np.asarray(result.x)
 
 
-def _add_row(
-    model: cp_model.CpModel, xs: list, row: np.ndarray, lo: float, hi: float, pad: float
-) -> None:
-    """Add ``lo <= row @ xs <= hi`` scaled to integers, rounded so the float row still holds."""
+class _CpModel(cp_model.CpModel):
+    """A CP-SAT model without the camelCase aliases OR-Tools adds to every new model."""
+
+    def _add_pre_pep8_methods(self) -> None:
+        return None
+
+
+def _add_row(model: cp_model.CpModel, row: np.ndarray, lo: float, hi: float, pad: float) -> None:
+    """Add ``lo <= row @ v <= hi`` scaled to integers, rounded so the float row still holds.
+
+    Written straight into the model proto (variables are indexed as in the program).
+    """
     nz = np.flatnonzero(row)
-    exact = bool(np.all(row[nz] == np.round(row[nz])))
+    values = row[nz]
+    exact = bool(np.all(values == np.round(values)))
     scale, pad = (1.0, 0.0) if exact else (CPSAT_SCALE, pad)
-    coefs = [int(v) for v in np.rint(row[nz] * scale)]
-    expr = cp_model.LinearExpr.weighted_sum([xs[i] for i in nz], coefs)
-    if hi < math.inf:
-        model.add(expr <= math.floor(hi * scale - pad + 1e-9))
-    if lo > -math.inf:
-        model.add(expr >= math.ceil(lo * scale + pad - 1e-9))
+    upper = math.floor(hi * scale - pad + 1e-9) if hi < math.inf else _CP_INF
+    lower = math.ceil(lo * scale + pad - 1e-9) if lo > -math.inf else -_CP_INF
+    ct = model.proto.constraints.add()
+    ct.linear.vars.extend(nz.tolist())
+    ct.linear.coeffs.extend(np.rint(values * scale).astype(np.int64).tolist())
+    ct.linear.domain.extend([lower, upper])
 
 
 def solve_cpsat(p: Program) -> np.ndarray | None:
     """Solve with CP-SAT (one worker, deterministic); None when no solution was found."""
-    model = cp_model.CpModel()
+    model = _CpModel()
     xs = [model.new_bool_var(f"b{i}") for i in range(p.n_bool)]
     xs += [model.new_int_var(0, math.ceil(u), f"i{i}") for i, u in enumerate(p.upper[p.n_bool :])]
     for row, lo, hi in zip(p.a, p.lo, p.hi, strict=True):
-        _add_row(model, xs, row, lo, hi, pad=0.5 * p.max_active)
+        _add_row(model, row, lo, hi, pad=0.5 * p.max_active)
     coefs = [int(v) for v in np.rint(p.objective * OBJECTIVE_SCALE)]
     model.maximize(cp_model.LinearExpr.weighted_sum(xs, coefs))
     solver = cp_model.CpSolver()

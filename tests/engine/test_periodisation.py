@@ -211,10 +211,11 @@ def test_volume_plan_continues_the_plan_when_the_block_was_completed() -> None:
     # when planning the third block
     plan, reassessment = volume_plan(daily, anchor=ANCHOR, today=MONDAY + timedelta(days=56))
     # then block 1 planned 1400 logged AU/week over the prior completion (0.8) and block 2
-    # follows its plan (x 1.10); the completion is re-estimated from what was logged
+    # follows its plan (x (1 + 2 x overload)); the completion is re-estimated from the logs
     first = 1400 / PRIOR_COMPLETION
-    assert plan.base_au == pytest.approx(first * 1.10)
-    assert plan.completion == pytest.approx(0.3 * 0.8 + 0.7 * 1610 / (first * 1.10))
+    grown = first * (1 + 2 * BUILD_OVERLOAD["progress"])
+    assert plan.base_au == pytest.approx(grown)
+    assert plan.completion == pytest.approx(0.3 * 0.8 + 0.7 * 1610 / grown)
     assert plan.overload == BUILD_OVERLOAD["progress"]
     assert reassessment is not None and "block volume" in " ".join(reassessment.changes)
 

@@ -123,3 +123,36 @@ def test_morning_cache_builds_once_per_key_and_evicts_the_oldest() -> None:
     assert (cache.hits, cache.misses) == (1, 4)
     with pytest.raises(ValueError, match="max_entries"):
         MorningCache(max_entries=0)
+
+
+def test_recommend_for_keeps_the_answer_until_a_lock_or_log_changes(settings) -> None:  # noqa: ANN001
+    from engine.recommend import ModelSet
+    from engine.service import recommend_for
+
+    engine = database.make_engine(settings.database_url)
+    database.migrate_database(engine)
+    factory = database.make_session_factory(engine)
+    aid = _athlete(engine)
+    models = ModelSet(None, None, {}, degraded_reason="no models in this test")
+    cache = MorningCache()
+
+    def recommend():  # noqa: ANN202
+        with database.open_session(factory) as session:
+            return recommend_for(
+                session, athlete_id=aid, today=DAY, models=models, settings=settings, cache=cache
+            )
+
+    first = recommend()
+    assert recommend() is first  # same logs, locks, models and rules: the kept answer
+    with database.open_session(factory) as session:
+        plan_store.save_lock(
+            session, athlete_id=aid, day=DAY, type_id="walk", duration_min=30, note="",
+            role="coach", user_id=None, now=NOW,
+        )  # fmt: skip
+    locked = recommend()
+    assert locked is not first and locked.session["type"] == "walk"
+    with database.open_session(factory) as session:
+        store.save_wellness(session, athlete_id=aid, values={"date": DAY, "sleep_h": 8.0})
+    assert recommend() is not locked  # a new check-in: a new morning state
+    assert len(cache) == 1  # the new morning state replaced the outdated one
+    engine.dispose()
