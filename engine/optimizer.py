@@ -3,10 +3,11 @@
 Pure: plain data and NumPy arrays in, dataclasses out. Both entry points solve receding-horizon
 problems (``engine.horizon``): day 0 is scored with the models' predictions, later days with the
 candidates' loads only, under the same hard rules (``engine.constraints``). ``choose_session``
-solves today plus the next ``CHOICE_HORIZON_DAYS - 1`` days and returns day 0; ``plan_week``
-makes that same choice, pins it as day 0 and solves the full 7-day horizon around it, so its
-first day always equals ``choose_session``'s choice. See docs/optimizer.md for the rules, the
-objective, its weights and why the choice horizon is shorter than the plan.
+solves today and the next ``CHOICE_HORIZON_DAYS - 1`` days (up to the week's last lock, if
+later) and returns day 0; ``plan_week`` makes that same choice, pins it as day 0 and solves the
+full 7-day horizon around it, so its first day always equals ``choose_session``'s choice. See
+docs/optimizer.md for the rules, the objective, its weights and why the choice horizon is
+shorter than the plan.
 """
 
 from __future__ import annotations
@@ -230,6 +231,14 @@ def _problem(
     return _Problem(context, rules, history, today, later, solver)
 
 
+def choice_horizon(context: AthleteContext) -> int:
+    """Days solved for today's choice: ``CHOICE_HORIZON_DAYS``, or up to the last lock of the
+    week, so the choice already counts every locked session (the week plan pins it and must
+    still fit them)."""
+    locked = [d for d in range(HORIZON_DAYS) if locked_for(context, d) is not None]
+    return max(CHOICE_HORIZON_DAYS, max(locked, default=0) + 1)
+
+
 def _solve(p: _Problem, *, horizon: int, pinned: Candidate | None = None) -> _Solved:
     """Solve days 0 .. horizon - 1; ``pinned`` fixes day 0 to a choice already made."""
     today = p.today
@@ -242,7 +251,9 @@ def _solve(p: _Problem, *, horizon: int, pinned: Candidate | None = None) -> _So
     solved = picks is not None
     if picks is None:  # never seen in tests; the documented safe answer is rest
         picks = [
-            0 if d.locked else next(j for j, c in enumerate(d.candidates) if c.kind == "rest")
+            0
+            if d.locked or len(d.candidates) == 1  # a lock, or today's pinned choice
+            else next(j for j, c in enumerate(d.candidates) if c.kind == "rest")
             for d in days
         ]
     objective = plan_objective(days=days, picks=picks, history=p.history, rules=p.rules)
@@ -306,7 +317,7 @@ def choose_session(
         solver=solver,
         later_candidates=later_candidates,
     )
-    return _choice(context, _solve(problem, horizon=CHOICE_HORIZON_DAYS), rules)
+    return _choice(context, _solve(problem, horizon=choice_horizon(context)), rules)
 
 
 def plan_week(
@@ -339,7 +350,7 @@ def plan_week(
         solver=solver,
         later_candidates=later_candidates,
     )
-    short = _solve(problem, horizon=CHOICE_HORIZON_DAYS)
+    short = _solve(problem, horizon=choice_horizon(context))
     choice = _choice(context, short, rules)
     s = _solve(problem, horizon=HORIZON_DAYS, pinned=choice.candidate)
     short_notes, notes = plan_notes(context=context, plan=s.plan, history=s.history, rules=rules)
