@@ -6,10 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner, Result
+from typer.testing import Result
 
 from engine import database, store
-from engine.cli import app
 from tests.import_cases import MIXED_BAD_ROW, MIXED_SESSIONS, SAMPLES, Malformed, malformed_cases
 
 CASES = malformed_cases()
@@ -25,19 +24,6 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
         assert store.create_athlete(session, data={"name": "Mia"}).id == 1
     engine.dispose()
     return folder
-
-
-@pytest.fixture
-def cairn(data_dir: Path, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
-    """Run ``cairn`` with CAIRN_DATA_DIR pointing at ``data_dir``."""
-    monkeypatch.setenv("CAIRN_DATA_DIR", str(data_dir))
-    monkeypatch.delenv("CAIRN_DATABASE_URL", raising=False)
-    monkeypatch.setenv("COLUMNS", "200")
-
-    def run(*args: str) -> Result:
-        return CliRunner().invoke(app, list(args))
-
-    return run
 
 
 def _rows(data_dir: Path) -> dict[str, int]:

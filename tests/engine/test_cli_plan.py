@@ -6,10 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner, Result
 
 from engine import database, store
-from engine.cli import app
 from pipelines.schemas import SESSION_COLUMNS, WELLNESS_COLUMNS, conform
 from tests.factories import make_training_log
 
@@ -28,18 +26,6 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
         store.bulk_insert_logs(session, sessions=sessions, wellness=wellness, injuries=injuries)
     engine.dispose()
     return folder
-
-
-@pytest.fixture
-def cairn(data_dir: Path, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
-    monkeypatch.setenv("CAIRN_DATA_DIR", str(data_dir))
-    monkeypatch.delenv("CAIRN_DATABASE_URL", raising=False)
-    monkeypatch.setenv("COLUMNS", "200")
-
-    def run(*args: str) -> Result:
-        return CliRunner().invoke(app, list(args))
-
-    return run
 
 
 def test_cli_plan_json_has_days_and_block(cairn) -> None:  # noqa: ANN001
