@@ -230,3 +230,10 @@ def closed_loop_command(*, athletes: int, weeks: int, seed: int, as_json: bool) 
         f"{d['fitness_gain_difference_ci95_low']:+.1f} to "
         f"{d['fitness_gain_difference_ci95_high']:+.1f}); run {result['setup']['seconds_total']} s"
     )
+    goal = result["goal"]
+    console.print(
+        f"Goal (fitness gain >= {goal['fitness_gain_bar']:+.1f} AU/day, the template's + 15% of "
+        f"its size, at no more injuries per 1,000 h): {'met' if goal['met'] else 'not met'} "
+        f"(fitness {'met' if goal['fitness_met'] else 'missed'}, injuries "
+        f"{'met' if goal['injuries_met'] else 'missed'})"
+    )

@@ -33,6 +33,7 @@ from pipelines.features import FEATURE_COLUMNS, build_daily_features
 from pipelines.simulator import CohortSimulator, SimulatedCohort, TemplatePolicy, simulate_cohort
 
 POLICIES = ("cairn", "template", "acwr_rule")
+GOAL_MORE_GAIN = 0.15  # Cairn's fitness gain must beat the template's by 15% of its size
 DEFAULT_START = dt.date(2025, 1, 6)  # a Monday
 WARMUP_WEEKS = 6
 
@@ -74,6 +75,11 @@ class ClosedLoopReport:
     cairn_vs_template: dict[str, float]
     setup: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def goal(self) -> dict[str, Any]:
+        """The issue's goal on this run (``goal_check`` of Cairn against the template)."""
+        return goal_check(self.policies["cairn"], self.policies["template"])
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "policies": {
@@ -81,8 +87,34 @@ class ClosedLoopReport:
                 for name, o in self.policies.items()
             },
             "cairn_vs_template": {k: _round(v) for k, v in self.cairn_vs_template.items()},
+            "goal": {k: _round(v) for k, v in self.goal.items()},
             "setup": self.setup,
         }
+
+
+def goal_check(cairn: PolicyOutcome, template: PolicyOutcome) -> dict[str, Any]:
+    """Did Cairn gain at least 15% more fitness than the template at no more injuries/1000 h?
+
+    "15% more gain" is read as ``cairn >= template + 0.15 x |template|``: the usual 1.15x when
+    the template gains, and losing at least 15% less when it loses fitness (over 16 weeks the
+    template often loses a little), so the bar is never below the template's own result.
+
+    Returns:
+        ``fitness_gain_bar`` (AU/day), ``fitness_gain_vs_template`` ((cairn - template) /
+        |template|, NaN when the template's gain is 0), ``fitness_met``, ``injuries_met``, ``met``.
+    """
+    base = template.fitness_gain
+    bar = base + GOAL_MORE_GAIN * abs(base)
+    relative = (cairn.fitness_gain - base) / abs(base) if base else float("nan")
+    fitness = cairn.fitness_gain >= bar
+    injuries = cairn.injuries_per_1000h <= template.injuries_per_1000h
+    return {
+        "fitness_gain_bar": bar,
+        "fitness_gain_vs_template": relative,
+        "fitness_met": bool(fitness),
+        "injuries_met": bool(injuries),
+        "met": bool(fitness and injuries),
+    }
 
 
 def _round(value: Any) -> Any:

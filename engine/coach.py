@@ -79,7 +79,12 @@ MIN_READINESS_FLOOR = 10.0
 # discount, so key sessions kept sliding to "tomorrow" and were never done (closed loop: ~12%
 # less load than planned). The coach weighs risk and readiness less and discounts later days
 # more; the hard risk ceiling and readiness floor are unchanged.
-COACH_WEIGHTS = ObjectiveWeights(risk=600.0, readiness=3.0, discount=0.85)
+# Strength work earns 0.3 points per AU on top of its intensity weight: without it a strength
+# session was the lowest-valued training per AU (runs also earn climb and descent credit), so
+# under the weekly load target the second strength session of the week was the first thing
+# dropped (closed loop: 1.1-1.2 strength sessions a week against the structure's 2, and the
+# athletes' hidden muscular fitness fell while the template's held). With it: 1.3 a week.
+COACH_WEIGHTS = ObjectiveWeights(risk=600.0, readiness=3.0, discount=0.85, strength_per_au=0.3)
 
 
 def default_rules(**overrides: Any) -> Rules:

@@ -215,11 +215,14 @@ def horizon_target(history: History, rules: Rules, n_days: int) -> float:
 
 
 def stimulus(candidate: Candidate, weights: ObjectiveWeights) -> float:
-    """Training stimulus (points): intensity-weighted load plus climbing and descending credit."""
+    """Training stimulus (points): intensity-weighted load plus climbing and descending credit
+    for runs and the muscular credit of strength work."""
+    strength = weights.strength_per_au * candidate.load_au if candidate.kind == "strength" else 0.0
     return (
         weights.intensity.get(candidate.intensity, 1.0) * candidate.load_au
         + weights.climb_per_m * candidate.elevation_gain_m
         + weights.descent_per_m * candidate.elevation_loss_m
+        + strength
     )
 
 

@@ -30,7 +30,7 @@ DELOAD_FACTOR = 0.7  # deload week target: this share of the build weeks' mean
 PRIOR_COMPLETION = 0.8  # share of the plan an athlete logs, before it is measured
 MIN_OVERLOAD = -0.5  # lowest weekly-target change the rules accept (deload and cuts)
 # Weekly-target growth in build weeks after each reassessment verdict (fraction per week).
-BUILD_OVERLOAD: Mapping[str, float] = {"progress": 0.07, "hold": 0.03, "reduce": 0.0}
+BUILD_OVERLOAD: Mapping[str, float] = {"progress": 0.09, "hold": 0.05, "reduce": 0.0}
 # Emphasis -> changes to the objective weights (points per metre / per AU by intensity).
 EMPHASIS_WEIGHTS: Mapping[str, Mapping[str, Any]] = {
     "base": {"intensity": {"moderate": 1.2}},

@@ -82,6 +82,8 @@ class ObjectiveWeights:
         intensity: Points per AU of load by intensity.
         climb_per_m: Points per metre climbed (100 m ~ 1 km flat ~ 20 AU of easy trail).
         descent_per_m: Points per metre descended (eccentric load).
+        strength_per_au: Extra points per AU of strength work (muscular and eccentric load that
+            the climb and descent credits give runs only; 0 by default, the coach uses 0.3).
         risk: Points per unit of predicted 7-day injury risk on today's session (0-1).
         readiness: Points per readiness point (0-100) below ``readiness_comfortable``.
         readiness_comfortable: Predicted readiness below which the penalty starts (0-100).
@@ -96,6 +98,7 @@ class ObjectiveWeights:
     intensity: Mapping[str, float] = field(default_factory=lambda: DEFAULT_INTENSITY_WEIGHTS)
     climb_per_m: float = 0.2
     descent_per_m: float = 0.1
+    strength_per_au: float = 0.0
     risk: float = 2000.0
     readiness: float = 10.0
     readiness_comfortable: float = 60.0

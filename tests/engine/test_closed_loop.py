@@ -17,6 +17,8 @@ from engine.closed_loop import (
     POLICIES,
     WARMUP_WEEKS,
     ClosedLoopReport,
+    PolicyOutcome,
+    goal_check,
     run_closed_loop,
     train_simulated_models,
 )
@@ -152,3 +154,37 @@ def test_cli_evaluate_closed_loop_prints_the_json_table(
     assert set(body["policies"]) == {"cairn", "template", "acwr_rule"}
     for outcome in body["policies"].values():
         assert {"fitness_gain", "injuries_per_1000h", "sessions"} <= set(outcome)
+
+
+def _outcome(fitness_gain: float, injuries_per_1000h: float) -> PolicyOutcome:
+    return PolicyOutcome(fitness_gain, 0.0, 1, 100.0, injuries_per_1000h, 10, 3.0, 1000.0, 0.0, 1.0)
+
+
+@pytest.mark.parametrize(
+    ("cairn", "template", "bar", "fitness_met", "injuries_met"),
+    [
+        ((11.5, 5.0), (10.0, 6.0), 11.5, True, True),  # gains: 1.15x exactly
+        ((11.4, 5.0), (10.0, 6.0), 11.5, False, True),
+        ((-4.2, 5.0), (-5.0, 6.0), -4.25, True, True),  # losses: 15% less loss
+        ((-4.3, 5.0), (-5.0, 6.0), -4.25, False, True),
+        ((20.0, 6.1), (10.0, 6.0), 11.5, True, False),  # more injuries per 1,000 h
+    ],
+)
+def test_goal_is_fifteen_percent_more_gain_at_no_more_injuries(
+    cairn: tuple[float, float],
+    template: tuple[float, float],
+    bar: float,
+    fitness_met: bool,
+    injuries_met: bool,
+) -> None:
+    got = goal_check(_outcome(*cairn), _outcome(*template))
+    assert got["fitness_gain_bar"] == pytest.approx(bar)
+    assert got["fitness_met"] is fitness_met and got["injuries_met"] is injuries_met
+    assert got["met"] is (fitness_met and injuries_met)
+
+
+def test_report_json_carries_the_goal(report: ClosedLoopReport) -> None:
+    body = report.to_dict()
+    expected = goal_check(report.policies["cairn"], report.policies["template"])
+    assert body["goal"]["met"] is expected["met"]
+    assert body["goal"]["fitness_gain_bar"] == pytest.approx(expected["fitness_gain_bar"], abs=1e-4)

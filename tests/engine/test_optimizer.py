@@ -507,3 +507,13 @@ def test_violations_rejects_plans_that_skip_days() -> None:
         [plan.days[0], replace(plan.days[1], date=TODAY + timedelta(days=3))], 0.0, True, []
     )
     assert any(": dates: " in v for v in violations(skipped, context=context()))
+
+
+def test_strength_credit_adds_points_per_au_of_strength_work_only() -> None:
+    from engine.horizon import stimulus
+
+    plain, credited = ObjectiveWeights(), ObjectiveWeights(strength_per_au=0.3)
+    lift = make_candidate("strength_lower", 60)  # moderate, 360 AU
+    run = make_candidate("long_trail", 100)
+    assert stimulus(lift, credited) - stimulus(lift, plain) == pytest.approx(0.3 * lift.load_au)
+    assert stimulus(run, credited) == pytest.approx(stimulus(run, plain))
