@@ -17,8 +17,8 @@ from sqlalchemy.exc import IntegrityError
 
 from api.deps import SessionDep
 from api.metrics import MetricsDep
-from engine import idempotency, jobs
 from engine.errors import IdempotencyKeyReusedError
+from engine.store import idempotency, jobs
 
 REPLAY_HEADER = "Idempotent-Replayed"
 

@@ -25,10 +25,10 @@ from api.routes import (
     registry,
 )
 from api.security import require_athlete_access
-from engine import credentials, database, idempotency
-from engine import jobs as engine_jobs
-from engine.job_runner import TrainingJobRunner
+from engine.services.job_runner import TrainingJobRunner
 from engine.settings import Settings
+from engine.store import credentials, database, idempotency
+from engine.store import jobs as engine_jobs
 
 # No credential needed. Everything else is registered with require_athlete_access, and
 # tests/api/test_access.py fails if a route outside this list lacks it.

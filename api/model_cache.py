@@ -6,8 +6,8 @@ import logging
 import threading
 import time
 
-from engine.recommend import ModelSet
-from engine.serving import champion_versions, load_champions
+from engine.coach.scoring import ModelSet
+from engine.services.serving import champion_versions, load_champions
 from engine.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from engine.plan_service import check_lock
+from engine.services.plans import check_lock
 
 Kind = Literal["run", "strength", "cross", "mobility"]
 Likert = Field(default=None, ge=1, le=5)

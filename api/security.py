@@ -14,8 +14,8 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import OAuth2PasswordBearer
 
 from api.deps import MAX_DB_ID, SessionDep
-from engine import accounts, credentials
 from engine.errors import InvalidCredentialsError
+from engine.store import accounts, credentials
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
 ATHLETE_PREFIX = "/athletes/{athlete_id}"

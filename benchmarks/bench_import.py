@@ -14,8 +14,8 @@ import time
 from datetime import date
 from pathlib import Path
 
-from engine import database, store
-from engine.imports import ImportOptions, import_batch
+from engine.services.imports import ImportOptions, import_batch
+from engine.store import database, logbook
 from pipelines.importers import read_pmdata
 
 DEFAULT_PMDATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "pmdata"
@@ -54,7 +54,7 @@ def run(pmdata: Path, database_url: str) -> None:
             f"{records / wall:,.0f} records/s end to end, {records / stored:,.0f} records/s stored"
         )
     with database.open_session(factory) as session:
-        print(f"rows in the database: {store.count_rows(session)}")
+        print(f"rows in the database: {logbook.count_rows(session)}")
     engine.dispose()
 
 

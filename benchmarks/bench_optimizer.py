@@ -16,9 +16,9 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from engine.catalogue import CATALOGUE, Candidate, enumerate_candidates, make_candidate
-from engine.constraints import violations
-from engine.optimizer import AthleteContext, PastSession, choose_session, plan_week
+from engine.optimizer.catalogue import CATALOGUE, Candidate, enumerate_candidates, make_candidate
+from engine.optimizer.choose import AthleteContext, PastSession, choose_session, plan_week
+from engine.optimizer.constraints import violations
 
 MINUTES = (0, 30, 45, 60, 90, 120, 180)
 TEMPLATE = (

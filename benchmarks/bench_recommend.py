@@ -33,27 +33,33 @@ from pathlib import Path
 
 import numpy as np
 
-from engine import coach, database, store
-from engine.recommend import recommend_session
-from engine.service import read_history, rules_from_settings
-from engine.serving import load_champions
+from engine.coach import coach
+from engine.services.recommendation import read_history, rules_from_settings
+from engine.services.serving import load_champions
 from engine.settings import Settings
+from engine.store import database, logbook
 
 SECRET = "bench-only-signing-secret-0123456789abcdef"
 
 
+def _recommend(history, models, *, today, rules):  # noqa: ANN001, ANN202
+    """The cold path: this morning's state from the logs, then today's answer."""
+    morning = coach.prepare_morning(history, today=today)
+    return coach.recommend_today(morning, models, rules=rules, locks={})
+
+
 def prepare(data_dir: Path, *, athletes: int, days: int, end: dt.date) -> Settings:
     """A data dir with a simulated cohort and champions (built once)."""
-    from engine.simulation import save_cohort
-    from engine.training import train_and_register
-    from pipelines.simulator import simulate_cohort
+    from engine.services.simulation import save_cohort
+    from engine.services.training import train_and_register
+    from pipelines.simulator.cohort import simulate_cohort
 
     settings = Settings(data_dir=data_dir)
     engine = database.make_engine(settings.database_url)
     database.migrate_database(engine)
     factory = database.make_session_factory(engine)
     with database.open_session(factory) as session:
-        empty = store.count_rows(session)["athlete"] == 0
+        empty = logbook.count_rows(session)["athlete"] == 0
     if empty:
         print(f"simulating {athletes} athletes x {days} days and training (first run only)...")
         cohort = simulate_cohort(
@@ -79,13 +85,13 @@ def bench_in_process(settings: Settings, *, today: dt.date, repeats: int) -> dic
     rules = rules_from_settings(settings)
     factory = database.make_session_factory(database.make_engine(settings.database_url))
     with database.open_session(factory) as session:
-        ids = [int(a) for a in store.read_athletes_frame(session)["athlete_id"]]
+        ids = [int(a) for a in logbook.read_athletes_frame(session)["athlete_id"]]
         histories = [read_history(session, athlete_id=a, today=today) for a in ids]
-    recommend_session(histories[0], models, today=today, rules=rules)  # warm-up (imports)
+    _recommend(histories[0], models, today=today, rules=rules)  # warm-up (imports)
     cold, warm, plan = [], [], []
     for history in histories:
         start = time.perf_counter()
-        recommend_session(history, models, today=today, rules=rules)
+        _recommend(history, models, today=today, rules=rules)
         cold.append(1000 * (time.perf_counter() - start))
         morning = coach.prepare_morning(history, today=today)
         for _ in range(repeats):
@@ -113,7 +119,7 @@ def _free_port() -> int:
 
 
 def _token(settings: Settings) -> str:
-    from engine import accounts, credentials, jobs
+    from engine.store import accounts, credentials, jobs
 
     factory = database.make_session_factory(database.make_engine(settings.database_url))
     with database.open_session(factory) as session:

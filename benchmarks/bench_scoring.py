@@ -15,8 +15,8 @@ import time
 
 import numpy as np
 
-from engine.catalogue import enumerate_candidates
-from engine.recommend import candidates_frame
+from engine.coach.scoring import candidates_frame
+from engine.optimizer.catalogue import enumerate_candidates
 from models.estimators import fast_scorer, set_single_thread
 from models.evaluate import split_by_time
 from models.train import fit_injury, fit_readiness
@@ -26,7 +26,7 @@ from pipelines.features import (
     build_daily_features,
     candidate_matrix,
 )
-from pipelines.simulator import simulate_cohort
+from pipelines.simulator.cohort import simulate_cohort
 
 N_CANDIDATES = 30
 

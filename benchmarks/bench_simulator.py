@@ -12,7 +12,7 @@ import sys
 import time
 from datetime import date
 
-from pipelines.simulator import simulate_cohort
+from pipelines.simulator.cohort import simulate_cohort
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

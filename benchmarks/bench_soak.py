@@ -32,8 +32,8 @@ from pathlib import Path
 
 import httpx
 
-from engine import accounts, credentials, database, jobs
 from engine.settings import Settings
+from engine.store import accounts, credentials, database, jobs
 
 REPO = Path(__file__).resolve().parents[1]
 END = dt.date(2025, 9, 1)
@@ -59,9 +59,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def build_data_dir(root: Path, *, athletes: int, days: int, seed: int) -> dict[str, str]:
     """Simulate, train and register; create an admin. Returns the admin's auth header."""
-    from engine.simulation import save_cohort
-    from engine.training import train_and_register
-    from pipelines.simulator import simulate_cohort
+    from engine.services.simulation import save_cohort
+    from engine.services.training import train_and_register
+    from pipelines.simulator.cohort import simulate_cohort
 
     settings = Settings(data_dir=root)
     engine = database.make_engine(settings.database_url)

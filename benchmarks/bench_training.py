@@ -23,7 +23,7 @@ import pandas as pd
 from models.evaluate import Split, split_by_time
 from models.train import FitResult, fit_injury, fit_readiness
 from pipelines.features import FEATURE_COLUMNS, build_daily_features
-from pipelines.simulator import simulate_cohort
+from pipelines.simulator.cohort import simulate_cohort
 
 KEEP = ("athlete_id", "date", "injured", "readiness_next", "injury_7d")
 

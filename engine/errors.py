@@ -17,10 +17,6 @@ class InsufficientDataError(ValueError):
     """There is not enough data to train or evaluate (names what is missing)."""
 
 
-class InfeasiblePlanError(ValueError):
-    """No plan satisfies the hard constraints (callers fall back to rest)."""
-
-
 class InvalidRulesError(ValueError):
     """Optimizer rules (guard rails or objective weights) are out of range (names the field)."""
 

@@ -21,6 +21,8 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils import get_tags
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
+from pipelines.columns import READINESS_IGNORED, READINESS_MONOTONE
+
 # Types the skops serializer may load back for these pipelines (MLflow's safe default format).
 TRUSTED_TYPES: list[str] = [
     "collections.OrderedDict",
@@ -62,46 +64,6 @@ INJURY_PARAMS: dict[str, Any] = {
     "n_jobs": 1,
 }
 READINESS_BASELINE = "readiness_ewm"  # the readiness model learns the residual of this column
-# More training on the day must not raise predicted readiness: -1 = non-increasing in the
-# feature, +1 = non-decreasing (form rises when load falls). Other features are free.
-READINESS_MONOTONE: dict[str, int] = {
-    **dict.fromkeys(
-        (
-            "load_run",
-            "load_strength",
-            "load_other",
-            "load_total",
-            "duration_total_min",
-            "rpe_max",
-            "run_km",
-            "gad_km",
-            "climb_m",
-            "descent_m",
-            "trimp",
-            "tonnage_kg",
-            "atl",
-            "ctl",
-            "load_28d",
-            "acwr_ewma",
-            "acwr_rolling",
-            "load_7d",
-            "ramp",
-            "climb_7d",
-            "descent_7d",
-            "gad_7d",
-            "load_strength_7d",
-            "load_run_7d",
-            "trimp_7d",
-            "tonnage_7d",
-            "train_streak",
-        ),
-        -1,
-    ),
-    "tsb": 1,
-}
-# Not monotone in the day's load (a day can make the week more or less even), so the readiness
-# model must not split on them or the direction guarantee breaks; the injury model uses them.
-READINESS_IGNORED = ("monotony", "strain")
 
 
 class ColumnChecker(TransformerMixin, BaseEstimator):

@@ -281,10 +281,3 @@ def _log_batch(
         metrics=[Metric(k, float(v), now, 0) for k, v in metrics.items() if np.isfinite(v)],
         params=[Param(k, str(v)) for k, v in params.items()],
     )
-
-
-def log_figures(store: TrackingStore, *, run_id: str, figures: Mapping[str, Any]) -> None:
-    """Log matplotlib figures as image artifacts of a run."""
-    client = _client(store)
-    for filename, figure in figures.items():
-        client.log_figure(run_id, figure, filename)

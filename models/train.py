@@ -86,11 +86,6 @@ def readiness_rows(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[frame["readiness_next"].notna()]
 
 
-def injury_rows(frame: pd.DataFrame) -> pd.DataFrame:
-    """Rows at risk: the athlete is not injured that day."""
-    return frame[frame["injured"] == 0]
-
-
 def _rows(
     frame: pd.DataFrame,
     mask: np.ndarray,

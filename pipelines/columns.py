@@ -42,6 +42,18 @@ LOAD_FEATURES = (
     "tonnage_7d",
     "train_streak",
 )
+# How each load feature may move next-day readiness, declared once beside the features and read by
+# the readiness model (``models.estimators``): -1 non-increasing (more training on the day must
+# not raise predicted readiness), +1 non-decreasing (form rises when load falls), 0 free. Monotony
+# and strain are not monotone in the day's load (a day can make the week more or less even), so
+# the readiness model must not split on them or the direction guarantee breaks.
+LOAD_DIRECTION: dict[str, int] = {name: -1 for name in LOAD_FEATURES} | {
+    "tsb": 1,
+    "monotony": 0,
+    "strain": 0,
+}
+READINESS_MONOTONE: dict[str, int] = {c: d for c, d in LOAD_DIRECTION.items() if d}
+READINESS_IGNORED: tuple[str, ...] = tuple(c for c, d in LOAD_DIRECTION.items() if d == 0)
 HISTORY_FEATURES = ("days_since_rest", "days_since_hard", "days_since_injury")
 WELLNESS_FEATURES = (
     "readiness_today",

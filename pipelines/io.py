@@ -12,8 +12,3 @@ def write_frame(frame: pd.DataFrame, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     frame.to_parquet(path, index=False)
     return path
-
-
-def read_frame(path: Path) -> pd.DataFrame:
-    """Read a Parquet frame written by ``write_frame``."""
-    return pd.read_parquet(path)

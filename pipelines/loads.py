@@ -15,6 +15,7 @@ import pandas as pd
 
 from pipelines.athletes import banister_trimp
 from pipelines.panel import Panel
+from pipelines.sessions import DEFAULT_RPE_BY_KIND, HARD_RPE, SESSION_TYPES
 
 # Fitness-fatigue (Banister, TrainingPeaks convention): x_t = x_{t-1} + (load_t - x_{t-1}) / tau.
 ALPHA_FATIGUE = 1.0 / 7.0  # ATL, "fatigue"
@@ -23,27 +24,11 @@ ALPHA_FITNESS = 1.0 / 42.0  # CTL, "fitness"
 LAMBDA_ACUTE = 2.0 / (7 + 1)
 LAMBDA_CHRONIC = 2.0 / (28 + 1)
 CHRONIC_FLOOR_AU = 50.0  # chronic daily load below this is treated as this, so ratios stay finite
-HARD_RPE = 7.0  # a session at RPE >= 7 counts as hard
 HARD_CAP_DAYS = 28.0  # days_since_hard saturates here
 CLIMB_M_PER_KM = 100.0  # grade-adjusted distance: 100 m of climb counts as 1 flat km
 
 # RPE assumed when a session has none (watch imports): by session type, else by kind.
-DEFAULT_RPE_BY_TYPE = {
-    "recovery_jog": 2.5,
-    "easy_trail": 4.0,
-    "long_trail": 5.0,
-    "hills": 7.5,
-    "tempo": 7.0,
-    "fartlek": 7.0,
-    "downhill": 7.0,
-    "strength_lower": 6.0,
-    "strength_full": 5.5,
-    "strength_explosive": 7.0,
-    "easy_spin": 3.0,
-    "walk": 2.0,
-    "mobility": 1.5,
-}
-DEFAULT_RPE_BY_KIND = {"run": 4.5, "strength": 5.5, "cross": 3.0, "mobility": 1.5}
+DEFAULT_RPE_BY_TYPE = {t: k.rpe for t, k in SESSION_TYPES.items() if t != "rest"}
 
 # Per athlete-day sums of the sessions of that day.
 ADDITIVE_COLUMNS = (

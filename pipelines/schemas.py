@@ -15,8 +15,6 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-SESSION_KINDS = ("run", "strength", "cross", "mobility")
-
 # One row per training session.
 SESSION_COLUMNS: dict[str, str] = {
     "athlete_id": "int64",
@@ -83,8 +81,6 @@ ATHLETE_COLUMNS: dict[str, str] = {
     "resting_hr": "float64",
     "goal": "object",
 }
-
-WELLNESS_ITEMS = ("sleep_h", "sleep_quality", "soreness", "fatigue", "mood", "stress")
 
 
 def injury_external_id(start_date: object, body_part: str) -> str:

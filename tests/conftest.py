@@ -11,13 +11,21 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
-from engine import database
 from engine.settings import Settings
+from engine.store import database
 
 POSTGRES_URL = os.environ.get(
     "CAIRN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+KEPT_VARIABLES = frozenset({"CAIRN_TEST_POSTGRES_URL"})
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Hermetic tests: a developer's own ``CAIRN_*`` settings (a secret key, a database URL)
+    never change an outcome; each test builds the Settings it needs."""
+    for key in [k for k in os.environ if k.startswith("CAIRN_") and k not in KEPT_VARIABLES]:
+        del os.environ[key]
 
 
 def _postgres_reachable() -> str | None:
@@ -99,9 +107,9 @@ def trained_dir(tmp_path_factory: pytest.TempPathFactory, mlflow_template: Path)
     """A data dir with a simulated cohort in SQLite and both models trained and registered."""
     import datetime as dt
 
-    from engine.simulation import save_cohort
-    from engine.training import train_and_register
-    from pipelines.simulator import simulate_cohort
+    from engine.services.simulation import save_cohort
+    from engine.services.training import train_and_register
+    from pipelines.simulator.cohort import simulate_cohort
 
     data_dir = tmp_path_factory.mktemp("trained") / "data"
     data_dir.mkdir()

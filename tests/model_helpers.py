@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from engine import database
-from engine.model_registry import model_name, tracking_store
+from engine.services.model_registry import model_name, tracking_store
+from engine.services.training import load_feature_table
 from engine.settings import Settings
-from engine.training import load_feature_table
+from engine.store import database
 from models import tracking
 from models.estimators import TRUSTED_TYPES
 from pipelines.features import FEATURE_COLUMNS

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, status
 from api.deps import AthleteId, SessionDep
 from api.schemas import AthleteCreate, AthletePublic, AthletesPublic
 from api.security import PrincipalDep, StaffDep
-from engine import accounts, store
+from engine.store import accounts, logbook
 
 router = APIRouter(prefix="/athletes", tags=["athletes"])
 
@@ -15,7 +15,7 @@ router = APIRouter(prefix="/athletes", tags=["athletes"])
 @router.post("", response_model=AthletePublic, status_code=status.HTTP_201_CREATED)
 def create_athlete(body: AthleteCreate, session: SessionDep, caller: StaffDep) -> AthletePublic:
     """Create an athlete (admins and coaches; a coach is linked to the new athlete)."""
-    athlete = store.create_athlete(session, data=body.model_dump())
+    athlete = logbook.create_athlete(session, data=body.model_dump())
     if caller.role == "coach" and caller.user_id is not None:
         accounts.link_coach_id(session, coach_id=caller.user_id, athlete_id=athlete.id)
     return AthletePublic.model_validate(athlete)
@@ -42,4 +42,4 @@ def list_athletes(
 @router.get("/{athlete_id}", response_model=AthletePublic)
 def read_athlete(athlete_id: AthleteId, session: SessionDep) -> AthletePublic:
     """Read one athlete."""
-    return AthletePublic.model_validate(store.read_athlete(session, athlete_id=athlete_id))
+    return AthletePublic.model_validate(logbook.read_athlete(session, athlete_id=athlete_id))

@@ -7,7 +7,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 
 from api.deps import SessionDep, SettingsDep
 from api.schemas import Token
-from engine import accounts, credentials, jobs
+from engine.store import accounts, credentials, jobs
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 

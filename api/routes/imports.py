@@ -28,9 +28,9 @@ from api.uploads import (
     check_content_length,
     receive_uploads,
 )
-from engine import database, store
-from engine.import_summary import ImportSummary
-from engine.imports import ImportOptions, import_paths
+from engine.services.imports import ImportOptions, import_paths
+from engine.store import database, logbook
+from pipelines.importers.summary import ImportSummary
 
 router = APIRouter(prefix="/athletes/{athlete_id}", tags=["imports"])
 
@@ -117,7 +117,7 @@ AthleteIdPath = Annotated[int, Path(ge=1, le=2**31 - 1, description="Athlete id.
 
 def _check_athlete(factory: sessionmaker[Session], athlete_id: int) -> None:
     with database.open_session(factory) as session:
-        store.read_athlete(session, athlete_id=athlete_id)
+        logbook.read_athlete(session, athlete_id=athlete_id)
 
 
 def _invalid(field: str, message: str, value: Any = None) -> RequestValidationError:

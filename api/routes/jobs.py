@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, status
 from api.deps import SessionDep
 from api.schemas import JobPublic, JobsPublic
 from api.security import require_admin
-from engine import jobs
+from engine.store import jobs
 
 router = APIRouter(prefix="/jobs", tags=["jobs"], dependencies=[Depends(require_admin)])
 

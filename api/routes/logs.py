@@ -16,7 +16,7 @@ from api.schemas import (
     WellnessCreate,
     WellnessPublic,
 )
-from engine import store
+from engine.store import logbook
 
 router = APIRouter(prefix="/athletes/{athlete_id}", tags=["logs"])
 
@@ -34,7 +34,7 @@ def create_session(
         ).hexdigest()
         values |= {"source": "manual", "external_id": f"api-{digest[:32]}"}
         sets = [s.model_dump() for s in body.sets]
-        row = store.add_training_session(session, athlete_id=athlete_id, values=values, sets=sets)
+        row = logbook.add_training_session(session, athlete_id=athlete_id, values=values, sets=sets)
         return status.HTTP_201_CREATED, SessionPublic.model_validate(row)
 
     return idempotent.run(athlete_id=athlete_id, body=body, write=write)
@@ -52,7 +52,9 @@ def create_wellness(
     """Log the morning check-in; a second one for the same day replaces the first (200)."""
 
     def write() -> tuple[int, WellnessPublic]:
-        row, created = store.save_wellness(session, athlete_id=athlete_id, values=body.model_dump())
+        row, created = logbook.save_wellness(
+            session, athlete_id=athlete_id, values=body.model_dump()
+        )
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return code, WellnessPublic.model_validate(row)
 
@@ -66,7 +68,7 @@ def create_injury(
     """Report an injury (leave end_date empty while it is open)."""
 
     def write() -> tuple[int, InjuryPublic]:
-        row = store.add_injury(session, athlete_id=athlete_id, values=body.model_dump())
+        row = logbook.add_injury(session, athlete_id=athlete_id, values=body.model_dump())
         return status.HTTP_201_CREATED, InjuryPublic.model_validate(row)
 
     return idempotent.run(athlete_id=athlete_id, body=body, write=write)

@@ -6,8 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Path, Query, Response, status
 from fastapi.responses import JSONResponse
 
-from api.coach_deps import MorningCacheDep
-from api.deps import AthleteId, ModelsDep, SessionDep, SettingsDep
+from api.deps import AthleteId, ModelsDep, MorningCacheDep, SessionDep, SettingsDep
 from api.schemas import (
     EARLIEST_DATE,
     LATEST_DATE,
@@ -18,7 +17,8 @@ from api.schemas import (
     PlanPublic,
 )
 from api.security import PrincipalDep
-from engine import jobs, plan_service, plan_store
+from engine.services import plans
+from engine.store import jobs, plan_locks
 
 router = APIRouter(prefix="/athletes/{athlete_id}/plan", tags=["plan"])
 DAY = Annotated[
@@ -52,7 +52,7 @@ def read_plan(
 ) -> PlanPublic:
     """The next days' sessions with prescriptions, the block, and what changed since
     yesterday's plan and why."""
-    plan = plan_service.plan_for(
+    plan = plans.plan_for(
         session,
         athlete_id=athlete_id,
         today=date or dt.date.today(),
@@ -67,8 +67,8 @@ def read_plan(
 @router.get("/locks", response_model=PlanLocksPublic)
 def read_locks(athlete_id: AthleteId, session: SessionDep) -> PlanLocksPublic:
     """Every lock of the athlete, by date."""
-    locks = plan_store.read_locks(session, athlete_id=athlete_id)
-    data = [PlanLockPublic.model_validate(plan_service.lock_dict(lock)) for lock in locks]
+    locks = plan_locks.read_locks(session, athlete_id=athlete_id)
+    data = [PlanLockPublic.model_validate(plans.lock_dict(lock)) for lock in locks]
     return PlanLocksPublic(data=data, count=len(data))
 
 
@@ -78,10 +78,10 @@ def _role(principal: PrincipalDep) -> str:
 
 def _check_may_change(
     session: SessionDep, principal: PrincipalDep, athlete_id: int, day: dt.date
-) -> plan_store.LockRecord | None:
-    existing = plan_store.read_lock(session, athlete_id=athlete_id, day=day)
+) -> plan_locks.LockRecord | None:
+    existing = plan_locks.read_lock(session, athlete_id=athlete_id, day=day)
     role = _role(principal)
-    if not plan_service.may_change_lock(role=role, existing_role=existing and existing.role):
+    if not plans.may_change_lock(role=role, existing_role=existing and existing.role):
         raise HTTPException(
             status.HTTP_403_FORBIDDEN,
             f"the lock on {day} was set by the {existing.role}: only a coach or admin may "
@@ -106,7 +106,7 @@ def put_lock(
     """Fix a day's session (coach override, race). Coaches and admins may set any lock;
     an athlete may set their own, but not replace a coach's."""
     _check_may_change(session, principal, athlete_id, day)
-    lock, created = plan_store.save_lock(
+    lock, created = plan_locks.save_lock(
         session,
         athlete_id=athlete_id,
         day=day,
@@ -117,7 +117,7 @@ def put_lock(
         user_id=principal.user_id,
         now=jobs.utcnow(),
     )
-    public = PlanLockPublic.model_validate(plan_service.lock_dict(lock))
+    public = PlanLockPublic.model_validate(plans.lock_dict(lock))
     code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     return JSONResponse(public.model_dump(mode="json"), status_code=code)
 
@@ -133,5 +133,5 @@ def delete_lock(
     """Remove a day's lock (404 when there is none; 403 for an athlete on a coach's lock)."""
     if _check_may_change(session, principal, athlete_id, day) is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no lock on {day}")
-    plan_store.delete_lock(session, athlete_id=athlete_id, day=day)
+    plan_locks.delete_lock(session, athlete_id=athlete_id, day=day)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

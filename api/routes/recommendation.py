@@ -5,11 +5,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.coach_deps import MorningCacheDep
-from api.deps import AthleteId, ModelsDep, SessionDep, SettingsDep
+from api.deps import AthleteId, ModelsDep, MorningCacheDep, SessionDep, SettingsDep
 from api.metrics import MetricsDep
 from api.schemas import EARLIEST_DATE, LATEST_DATE, YEAR_RANGE_PATTERN, RecommendationPublic
-from engine.service import recommend_for
+from engine.services.recommendation import recommend_for
 
 router = APIRouter(prefix="/athletes/{athlete_id}", tags=["recommendation"])
 

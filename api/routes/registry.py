@@ -1,6 +1,6 @@
 """Model management (admins): registry versions, promotion/rollback, retraining as a job.
 
-Registry logic lives in ``engine.model_registry`` (shared with ``cairn models``).
+Registry logic lives in ``engine.services.model_registry`` (shared with ``cairn models``).
 """
 
 import datetime as dt
@@ -12,8 +12,8 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Request, Response, 
 from api.deps import SettingsDep
 from api.schemas import JobPublic, ModelsPublic, ModelVersionPublic, PromoteRequest
 from api.security import AdminDep, require_admin
-from engine import model_registry
 from engine.errors import ModelUnavailableError
+from engine.services import model_registry
 from engine.settings import Settings
 
 router = APIRouter(prefix="/models", tags=["models"], dependencies=[Depends(require_admin)])

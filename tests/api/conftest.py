@@ -12,9 +12,9 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from api.main import create_app
-from engine import accounts, credentials, database, jobs, store
 from engine.settings import Settings
-from engine.tables import User
+from engine.store import accounts, credentials, database, jobs, logbook
+from engine.store.tables import User
 
 TEST_SECRET = "test-only-signing-secret-0123456789abcdef"
 PASSWORD = "correct-horse-battery"
@@ -60,7 +60,7 @@ def add_user(
 def add_athlete(app: FastAPI, name: str = "Test") -> int:
     """Create an athlete directly in the store; returns its id."""
     with database.open_session(app.state.session_factory) as session:
-        return store.create_athlete(session, data={"name": name}).id
+        return logbook.create_athlete(session, data={"name": name}).id
 
 
 def link(app: FastAPI, *, coach: str, athlete_id: int) -> None:

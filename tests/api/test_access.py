@@ -17,8 +17,8 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from api.security import require_athlete_access
-from engine import accounts, database
 from engine.settings import Settings
+from engine.store import accounts, database
 from tests.api.conftest import Callers, add_athlete, make_callers, with_secret
 
 PUBLIC_PATHS = {

@@ -10,9 +10,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
-from engine import accounts, credentials, database
 from engine.errors import InsecureSettingsError
 from engine.settings import Settings
+from engine.store import accounts, credentials, database
 from tests.api.conftest import PASSWORD, add_athlete, add_user
 
 SESSION = {"date": "2025-06-01", "kind": "run", "type": "easy_trail", "duration_min": 40}

@@ -15,8 +15,8 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from api.security import Principal, get_principal
-from engine import database, store
 from engine.settings import Settings
+from engine.store import database, logbook
 from tests.import_cases import MIXED_BAD_ROW, MIXED_SESSIONS, SAMPLES, Malformed, malformed_cases
 
 CASES = malformed_cases()
@@ -54,7 +54,7 @@ def _new_athlete(settings: Settings, name: str) -> int:
     engine = database.make_engine(settings.database_url)
     try:
         with database.open_session(database.make_session_factory(engine)) as session:
-            return store.create_athlete(session, data={"name": name}).id
+            return logbook.create_athlete(session, data={"name": name}).id
     finally:
         engine.dispose()
 
@@ -68,7 +68,7 @@ def _rows(settings: Settings) -> dict[str, int]:
     engine = database.make_engine(settings.database_url)
     try:
         with database.open_session(database.make_session_factory(engine)) as session:
-            return store.count_rows(session)
+            return logbook.count_rows(session)
     finally:
         engine.dispose()
 

@@ -11,8 +11,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
-from engine import database, jobs
 from engine.settings import Settings
+from engine.store import database, jobs
 from tests.api.conftest import add_user
 from tests.conftest import TRAINED_END
 

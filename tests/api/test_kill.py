@@ -22,8 +22,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
-from engine import accounts, credentials, database, jobs, store
 from engine.settings import Settings
+from engine.store import accounts, credentials, database, jobs, logbook
 from tests.api.conftest import PASSWORD, TEST_SECRET
 
 REPO = Path(__file__).resolve().parents[2]
@@ -88,7 +88,7 @@ def _prepare(data_dir: Path) -> tuple[int, dict[str, str]]:
     engine = database.make_engine(settings.database_url)
     database.migrate_database(engine)
     with database.open_session(database.make_session_factory(engine)) as session:
-        athlete_id = store.create_athlete(session, data={"name": "Kill"}).id
+        athlete_id = logbook.create_athlete(session, data={"name": "Kill"}).id
         user = accounts.create_user(session, username="root", password=PASSWORD, role="admin")
         token = credentials.create_access_token(
             user_id=user.id, secret=TEST_SECRET, ttl_min=30, now=jobs.utcnow()

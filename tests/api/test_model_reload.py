@@ -7,7 +7,7 @@ import time
 from fastapi.testclient import TestClient
 
 from api.main import create_app
-from engine import model_registry
+from engine.services import model_registry
 from engine.settings import Settings
 from tests.api.conftest import add_user
 from tests.conftest import TRAINED_END

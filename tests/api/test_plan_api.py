@@ -9,8 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
-from engine import accounts, database
 from engine.settings import Settings
+from engine.store import accounts, database
 from tests.api.conftest import Callers, add_athlete, make_callers
 from tests.conftest import TRAINED_END
 

@@ -15,9 +15,9 @@ from sqlalchemy import func, select
 
 from api.main import create_app
 from api.model_cache import ModelCache
-from engine import database
 from engine.settings import Settings
-from engine.tables import IdempotencyRecord, TrainingSession
+from engine.store import database
+from engine.store.tables import IdempotencyRecord, TrainingSession
 from tests.api.conftest import add_athlete, add_user, with_secret
 from tests.conftest import TRAINED_END
 

@@ -29,8 +29,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from api.main import create_app
-from engine import accounts, credentials, database, jobs
 from engine.settings import Settings
+from engine.store import accounts, credentials, database, jobs
 from tests.api.conftest import PASSWORD, with_secret
 
 MAX_EXAMPLES = 8  # per operation and generation mode

@@ -11,7 +11,7 @@ import pytest
 from models.evaluate import split_by_time
 from models.train import fit_injury, fit_readiness
 from pipelines.features import FEATURE_COLUMNS, apply_candidate_sessions, build_daily_features
-from pipelines.simulator import simulate_cohort
+from pipelines.simulator.cohort import simulate_cohort
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ from pipelines.features import (
     extend_daily_features,
 )
 from pipelines.loads import HARD_RPE
-from pipelines.simulator import simulate_cohort
+from pipelines.simulator.cohort import simulate_cohort
 from tests.factories import make_injuries, make_sessions
 
 START = dt.date(2025, 1, 6)

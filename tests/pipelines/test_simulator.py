@@ -16,9 +16,8 @@ from pipelines.schemas import (
     SET_COLUMNS,
     WELLNESS_COLUMNS,
 )
-from pipelines.sim_catalogue import KIND_OF_TYPE, KINDS, SESSION_TYPES
-from pipelines.sim_params import AVAIL_COLUMNS
-from pipelines.simulator import (
+from pipelines.simulator.catalogue import KIND_OF_TYPE, KINDS, SESSION_TYPES
+from pipelines.simulator.cohort import (
     HIDDEN_COLUMNS,
     CohortSimulator,
     SimulatedCohort,
@@ -26,6 +25,7 @@ from pipelines.simulator import (
     sample_athlete_params,
     simulate_cohort,
 )
+from pipelines.simulator.params import AVAIL_COLUMNS
 
 START = date(2025, 1, 6)  # a Monday
 FRAMES = ("athletes", "sessions", "sets", "wellness", "injuries", "hidden", "params")

@@ -1,0 +1,17 @@
+"""The ``cairn`` command line: one module per command group, attached to one Typer app."""
+
+from __future__ import annotations
+
+import logging
+
+from engine.cli import imports, models, plan, users
+from engine.cli.app import app
+
+for _group in (imports, users, models, plan):
+    _group.register(app)
+
+
+def main() -> None:
+    """Entry point with logging configured."""
+    logging.basicConfig(level=logging.WARNING)
+    app()

@@ -1,0 +1,86 @@
+"""The recommendation contract (see README): what the coach answers for today."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from engine.coach.scoring import ModelSet
+from engine.optimizer.catalogue import Candidate
+from engine.optimizer.choose import Choice
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """The recommendation contract (see README): session, predictions, reasons, versions.
+
+    ``prescription`` (warm-up, main set, cool-down, mobility, cues) and ``block`` (the
+    periodisation) were added later; they are None when not computed.
+    """
+
+    athlete_id: int
+    date: dt.date
+    session: dict[str, Any]
+    predicted: dict[str, float]
+    reasons: list[str]
+    model_versions: dict[str, int | None]
+    degraded: bool = False
+    degraded_reason: str | None = None
+    prescription: dict[str, Any] | None = None
+    block: dict[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "athlete_id": self.athlete_id,
+            "date": self.date.isoformat(),
+            "session": self.session,
+            "predicted": self.predicted,
+            "reasons": self.reasons,
+            "model_versions": self.model_versions,
+            "degraded": self.degraded,
+            "degraded_reason": self.degraded_reason,
+            "prescription": self.prescription,
+            "block": self.block,
+        }
+
+
+def to_recommendation(
+    athlete_id: int,
+    today: dt.date,
+    choice: Choice,
+    models: ModelSet,
+    *,
+    prescription: dict[str, Any] | None = None,
+    block: dict[str, Any] | None = None,
+) -> Recommendation:
+    """The recommendation contract for a choice (reasons get the degraded note if any)."""
+    reasons = list(choice.reasons)
+    if not models.available:
+        reasons.append(f"Rule-based choice: the models are unavailable ({models.degraded_reason}).")
+    return Recommendation(
+        athlete_id=athlete_id,
+        date=today,
+        session=session_dict(choice.candidate),
+        predicted={
+            "readiness": round(float(choice.readiness), 1),
+            "injury_risk": round(float(choice.injury_risk), 4),
+        },
+        reasons=reasons,
+        model_versions=dict(models.versions),
+        degraded=not models.available,
+        degraded_reason=models.degraded_reason,
+        prescription=prescription,
+        block=block,
+    )
+
+
+def session_dict(c: Candidate) -> dict[str, Any]:
+    """The contract's ``session`` object: kind, type, intensity, minutes, target RPE."""
+    return {
+        "kind": c.kind,
+        "type": c.type,
+        "intensity": c.intensity,
+        "duration_min": float(c.duration_min),
+        "target_rpe": float(c.target_rpe),
+    }
