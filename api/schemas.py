@@ -52,7 +52,8 @@ class AthleteCreate(_Strict):
 class AthletePublic(AthleteCreate):
     model_config = ConfigDict(extra="ignore", from_attributes=True)
     id: int
-    sex: str | None = None  # stored values may come from imports/simulation (e.g. "F", "M")
+    # Stored values may come from imports or the simulator (e.g. "F", "M"), so wider than Create.
+    sex: str | None = None  # type: ignore[assignment]
 
 
 class StrengthSetIn(_Strict):

@@ -9,7 +9,7 @@ classifier frozen inside a ``CalibratedClassifierCV`` fitted on a later-in-time 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -294,11 +294,12 @@ def _fast_final(pipeline: Pipeline) -> Callable[[np.ndarray], np.ndarray]:
 
         def residual(X: np.ndarray) -> np.ndarray:  # noqa: N803
             base = X[:, index]
-            return np.where(np.isnan(base), fill, base) + booster.predict(X, num_threads=1)
+            raw = cast(np.ndarray, booster.predict(X, num_threads=1))
+            return np.where(np.isnan(base), fill, base) + raw
 
         return residual
     if isinstance(final, LGBMRegressor):
-        return lambda X: final.booster_.predict(X, num_threads=1)  # noqa: N803
+        return lambda X: cast(np.ndarray, final.booster_.predict(X, num_threads=1))  # noqa: N803
     calibrated = getattr(final, "calibrated_classifiers_", None)
     if calibrated is None or len(calibrated) != 1 or len(calibrated[0].calibrators) != 1:
         return fallback

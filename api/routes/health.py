@@ -1,5 +1,7 @@
 """Liveness and readiness."""
 
+from typing import Literal
+
 from fastapi import APIRouter
 from sqlalchemy import text
 
@@ -14,7 +16,7 @@ def read_health(session: SessionDep, models: ModelsDep) -> Health:
     """Service status: database reachable, model versions served, degraded flag."""
     try:
         session.execute(text("SELECT 1"))
-        database = "ok"
+        database: Literal["ok", "unavailable"] = "ok"
     except Exception:  # noqa: BLE001 - health reports, never fails
         database = "unavailable"
     return Health(

@@ -81,10 +81,11 @@ def _check_may_change(
 ) -> plan_locks.LockRecord | None:
     existing = plan_locks.read_lock(session, athlete_id=athlete_id, day=day)
     role = _role(principal)
-    if not plans.may_change_lock(role=role, existing_role=existing and existing.role):
+    existing_role = existing.role if existing is not None else None
+    if not plans.may_change_lock(role=role, existing_role=existing_role):
         raise HTTPException(
             status.HTTP_403_FORBIDDEN,
-            f"the lock on {day} was set by the {existing.role}: only a coach or admin may "
+            f"the lock on {day} was set by the {existing_role}: only a coach or admin may "
             "change it",
         )
     return existing

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import pandas as pd
 
@@ -18,6 +19,7 @@ from pipelines.loads import session_loads
 from pipelines.sessions import grade_intensity
 
 HISTORY_DAYS = 90
+Week = tuple[int, int, int, int, int, int, int]  # minutes available, Monday to Sunday
 
 
 @dataclass(frozen=True)
@@ -102,7 +104,7 @@ def build_context(
     before = features[features["date"] < pd.Timestamp(today)]
     return AthleteContext(
         today=today,
-        availability_min=tuple(int(m) for m in history.availability_min),
+        availability_min=cast(Week, tuple(int(m) for m in history.availability_min)),
         daily_load=tuple(before["load_total"].to_numpy(float)[-HISTORY_DAYS:]),
         recent=past_sessions(history.sessions, today=today),
         open_injury=bool(row["injured"]),

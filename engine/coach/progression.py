@@ -202,7 +202,7 @@ def _round_load(kg: float) -> float:
     return float(LOAD_ROUND_KG * math.ceil(kg / LOAD_ROUND_KG - 1e-9))
 
 
-def _step(spec: ExerciseSpec, level: ExerciseLevel) -> tuple[int, float, float | None, int, str]:
+def _step(spec: ExerciseSpec, level: ExerciseLevel) -> tuple[int, int, float | None, int, str]:
     """The next rung: +1 rep, else +1 set, else +load, else a harder variation."""
     lo, hi = spec.reps
     reps, sets, load, variation = round(level.reps), level.sets, level.load_kg, level.variation

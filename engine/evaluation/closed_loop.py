@@ -136,10 +136,14 @@ def train_simulated_models(*, n_athletes: int, n_days: int, seed: int, start: dt
     )
     frame = frame[frame["date"] >= pd.Timestamp(start) + pd.Timedelta(days=28)]  # transient
     split = split_by_time(frame, test_fraction=0.2, random_state=seed)
-    kwargs = {"columns": FEATURE_COLUMNS, "random_state": seed, "diagnostics": False}
+    kwargs: dict[str, Any] = {
+        "columns": FEATURE_COLUMNS,
+        "random_state": seed,
+        "diagnostics": False,
+    }
     readiness = fit_readiness(frame, split, with_figures=False, **kwargs).model
     injury = fit_injury(frame, split, with_figures=False, **kwargs).model
-    versions = {"readiness": None, "injury": None}
+    versions: dict[str, int | None] = {"readiness": None, "injury": None}
     return ModelSet(set_single_thread(readiness), set_single_thread(injury), versions)
 
 

@@ -126,7 +126,7 @@ def choose_readiness_model(table: pd.DataFrame) -> ReadinessChoice:
     keys = list(READINESS_GRID)
     for values in itertools.product(*READINESS_GRID.values()):
         point = dict(zip(keys, values, strict=True))
-        baseline = point.pop("baseline")
+        baseline = str(point.pop("baseline"))
         params = FIXED_PARAMS | point
         raw, rounded = [], []
         for lo, hi in VALIDATION_FOLDS:

@@ -115,15 +115,16 @@ class CairnPolicy:
         self, mornings: list[coach.Morning], inputs: list[coach.Inputs]
     ) -> list[coach.Inputs]:
         """All athletes' candidates through each model in one call."""
-        if not self.models.available:
+        readiness_model, injury_model = self.models.readiness, self.models.injury
+        if readiness_model is None or injury_model is None:
             raise ValueError("the closed loop needs both models")
         matrices = [
             candidate_feature_matrix(m.base_row, i.candidates)
             for m, i in zip(mornings, inputs, strict=True)
         ]
         X = np.vstack(matrices)  # noqa: N806
-        readiness = np.clip(self.models.readiness.predict(X), 0, 100)
-        risk = self.models.injury.predict_proba(X)[:, 1]
+        readiness = np.clip(readiness_model.predict(X), 0, 100)
+        risk = injury_model.predict_proba(X)[:, 1]
         bounds = np.cumsum([0, *(len(mx) for mx in matrices)])
         return [
             replace(i, readiness=readiness[lo:hi], injury_risk=risk[lo:hi])

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from pipelines.sessions import SESSION_TYPES
 
@@ -111,12 +111,12 @@ def _session_type(
     info = SESSION_TYPES[type_id]
     return SessionType(
         type_id,
-        info.kind,
-        info.intensity,
+        cast(Kind, info.kind),
+        cast(Intensity, info.intensity),
         durations_min,
         info.rpe,
         *args,
-        **kw,  # type: ignore[arg-type]
+        **kw,
     )
 
 

@@ -45,7 +45,7 @@ def _pair(first: DayFlags, second: DayFlags, *, neighbour: str) -> list[Problem]
 def _load_problems(
     *, day: int, plan: Sequence[Candidate], history: History, rules: Rules
 ) -> list[Problem]:
-    candidate, out = plan[day], []
+    candidate, out = plan[day], list[Problem]()
     if is_recovery(candidate.kind):
         return out
     loads = [c.load_au for c in plan[: day + 1]]

@@ -12,8 +12,9 @@ solver answer passes the exact float checks.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
 
@@ -184,7 +185,12 @@ def _ramp_cuts(m: _Model, history: History, rules: Rules) -> None:
             if not recovery.all():
                 cap = ramp_cap(history, rules, d) - history.past_sum(d - 6, 0)
                 bound = max(bound, cap)
-        m.add(sum(m.vec(k, m.loads[k]) for k in range(d + 1)), hi=bound + BIG_M_PAD_AU)
+        m.add(_rows_sum(m.vec(k, m.loads[k]) for k in range(d + 1)), hi=bound + BIG_M_PAD_AU)
+
+
+def _rows_sum(rows: Iterable[np.ndarray]) -> np.ndarray:
+    """The sum of constraint rows (plain ``sum``, so the arithmetic is exactly as written)."""
+    return cast(np.ndarray, sum(rows))
 
 
 def _load_rows(m: _Model, history: History, rules: Rules) -> None:
@@ -193,11 +199,15 @@ def _load_rows(m: _Model, history: History, rules: Rules) -> None:
     for d in range(1, len(m.days)):
         if m.days[d].locked:
             continue
-        week = sum(m.vec(k, m.loads[k]) for k in range(d + 1))
+        week = _rows_sum(m.vec(k, m.loads[k]) for k in range(d + 1))
         rhs = ramp_cap(history, rules, d) - history.past_sum(d - 6, 0) - MARGIN_AU
         _relaxed(m, day=d, row=week, rhs=rhs, exempt="recovery")
-        acute = sum(m.vec(k, lam_a * (1 - lam_a) ** (d - k) * m.loads[k]) for k in range(d + 1))
-        chronic = sum(m.vec(k, lam_c * (1 - lam_c) ** (d - k) * m.loads[k]) for k in range(d + 1))
+        acute = _rows_sum(
+            m.vec(k, lam_a * (1 - lam_a) ** (d - k) * m.loads[k]) for k in range(d + 1)
+        )
+        chronic = _rows_sum(
+            m.vec(k, lam_c * (1 - lam_c) ** (d - k) * m.loads[k]) for k in range(d + 1)
+        )
         a0 = (1 - lam_a) ** (d + 1) * history.acute
         c0 = (1 - lam_c) ** (d + 1) * history.chronic
         _acwr_upper(m, day=d, acute=acute, chronic=chronic, a0=a0, c0=c0, rules=rules)
@@ -238,7 +248,7 @@ def today_penalty(readiness: float, injury_risk: float, weights: ObjectiveWeight
 def _repeat_rows(m: _Model) -> None:
     """repeat_t >= (sessions of type t) - 1 for the structured types (variety in the week)."""
     for i, type_id in enumerate(m.repeat_types):
-        row = sum(
+        row = _rows_sum(
             m.vec(d, np.array([c.type == type_id for c in day.candidates], dtype=float))
             for d, day in enumerate(m.days)
         )
@@ -262,7 +272,7 @@ def _build(days: Sequence[DayOptions], history: History, rules: Rules) -> tuple[
     _load_rows(m, history, rules)
     _ramp_cuts(m, history, rules)
     _repeat_rows(m)
-    total = sum(m.vec(d, loads[d]) for d in range(len(days)))
+    total = _rows_sum(m.vec(d, loads[d]) for d in range(len(days)))
     total[-1] = -1.0
     m.add(total, hi=horizon_target(history, rules, len(days)))
     w_over = rules.weights.over_target

@@ -19,9 +19,14 @@ from engine.optimizer.rules import AthleteContext, Rules
 class Session(Protocol):
     """Anything with a type, kind and intensity (a ``Candidate`` or a ``PastSession``)."""
 
-    type: str
-    kind: str
-    intensity: str
+    @property
+    def type(self) -> str: ...
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def intensity(self) -> str: ...
 
 
 @dataclass(frozen=True)

@@ -66,4 +66,4 @@ def delete_expired_idempotency_records(session: Session, *, now: dt.datetime) ->
     result = session.execute(
         delete(IdempotencyRecord).where(IdempotencyRecord.created_at < now - RETENTION)
     )
-    return int(result.rowcount or 0)
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -125,7 +125,7 @@ def _resolve_refs(
     if not refs:
         return {}, 0, 0
     query = select(Athlete.external_ref, Athlete.id).where(Athlete.external_ref.in_(refs))
-    found: dict[str, int] = {ref: id_ for ref, id_ in session.execute(query).tuples()}
+    found: dict[str, int] = {str(ref): id_ for ref, id_ in session.execute(query).tuples()}
     by_ref = {r[ATHLETE_REF]: r for r in profiles.to_dict(orient="records")}
     created = 0
     for ref in sorted(refs - set(found)):

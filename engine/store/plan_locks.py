@@ -93,7 +93,7 @@ def delete_lock(session: Session, *, athlete_id: int, day: dt.date) -> bool:
     result = session.execute(
         delete(PlanLock).where(PlanLock.athlete_id == athlete_id, PlanLock.date == day)
     )
-    return bool(result.rowcount)
+    return bool(getattr(result, "rowcount", 0))
 
 
 def _checksum(*terms):  # noqa: ANN002, ANN202

@@ -113,7 +113,7 @@ def _check_header(header: list[str], layout: CairnLayout, *, name: str) -> None:
 
 
 def _prepare(row: CsvRow, layout: CairnLayout, athlete_id: int) -> dict[str, Any]:
-    values = {k: v for k, v in row.values.items() if k not in IGNORED_COLUMNS}
+    values: dict[str, Any] = {k: v for k, v in row.values.items() if k not in IGNORED_COLUMNS}
     if not values.get("athlete_id", "").strip():
         values["athlete_id"] = athlete_id
     if layout.frame == "sessions":

@@ -29,7 +29,7 @@ import re
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import fitdecode
 from gpxpy.geo import calculate_uphill_downhill
@@ -156,7 +156,7 @@ def _window(records: list[_Record], start: dt.datetime, seconds: float) -> list[
 
 def _record_totals(records: list[_Record]) -> tuple[float | None, float | None, float | None]:
     """Return (ascent m, descent m, mean HR bpm) from records; None where not measured."""
-    altitudes = [float(r.altitude) for r in records if r.altitude is not None]
+    altitudes: list[float | None] = [float(r.altitude) for r in records if r.altitude is not None]
     heart_rates = [float(r.heart_rate) for r in records if r.heart_rate]
     up, down = calculate_uphill_downhill(altitudes) if len(altitudes) > 1 else (None, None)
     mean_hr = sum(heart_rates) / len(heart_rates) if heart_rates else None
@@ -189,9 +189,9 @@ def _session_values(
     kind, kind_type = classify_fit_sport(session.get("sport"), session.get("sub_sport"))
     if kind == "run" and values["duration_min"]:
         kind_type = classify_run(
-            duration_min=values["duration_min"],
-            distance_km=values["distance_km"],
-            elevation_gain_m=values["elevation_gain_m"],
+            duration_min=cast(float, values["duration_min"]),
+            distance_km=cast(float | None, values["distance_km"]),
+            elevation_gain_m=cast(float | None, values["elevation_gain_m"]),
         )
     return {**values, "kind": kind, "type": kind_type or "easy_trail"}
 

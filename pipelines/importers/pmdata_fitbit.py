@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from pipelines.importers.batch import ImportFileError, Rejection, read_file_bytes, validate_into
 from pipelines.importers.session_types import classify_fitbit, classify_run
@@ -71,8 +71,8 @@ def _exercise_values(item: dict[str, Any], *, ref: str) -> dict[str, Any]:
     if kind == "run":
         kind_type = classify_run(
             duration_min=duration_min or 0.0,
-            distance_km=values["distance_km"],
-            elevation_gain_m=values["elevation_gain_m"],
+            distance_km=cast(float | None, values["distance_km"]),
+            elevation_gain_m=cast(float | None, values["elevation_gain_m"]),
         )
     return {**values, "kind": kind, "type": kind_type}
 

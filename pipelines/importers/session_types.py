@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from typing import TypeGuard
 
 LONG_RUN_MIN = 90.0  # minutes
 HILLS_M_PER_KM = 25.0  # metres of climb per km
@@ -67,7 +68,7 @@ _FITBIT: dict[str, tuple[str, str]] = {
 _STRAVA_GPX_TYPES = {"1": "cycling", "4": "hiking", "9": "running", "10": "walking"}
 
 
-def _known(value: float | None) -> bool:
+def _known(value: float | None) -> TypeGuard[float]:
     return value is not None and not math.isnan(value)
 
 
@@ -77,8 +78,12 @@ def classify_run(
     """Return the run type: long_trail (>= 90 min), hills (>= 25 m/km climb) or easy_trail."""
     if duration_min >= LONG_RUN_MIN:
         return "long_trail"
-    measured = _known(distance_km) and _known(elevation_gain_m) and distance_km > 0
-    if measured and elevation_gain_m / distance_km >= HILLS_M_PER_KM:
+    if (
+        _known(distance_km)
+        and _known(elevation_gain_m)
+        and distance_km > 0
+        and elevation_gain_m / distance_km >= HILLS_M_PER_KM
+    ):
         return "hills"
     return "easy_trail"
 

@@ -148,6 +148,7 @@ def kill_dir(tmp_path: Path, mlflow_template: Path) -> Iterator[Path]:
     yield data_dir
 
 
+@pytest.mark.slow  # starts and kills a real server process
 def test_sigkill_mid_import_keeps_every_acknowledged_row_whole(kill_dir: Path) -> None:
     # given a real server with an acknowledged small import
     athlete_id, headers = _prepare(kill_dir)

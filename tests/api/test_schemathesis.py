@@ -106,6 +106,7 @@ def _fuzz_operation(operation, headers: dict[str, str], mode: GenerationMode) ->
     return statuses
 
 
+@pytest.mark.slow  # hundreds of generated requests over the whole schema
 def test_every_operation_survives_fuzzing(
     fuzz_target: tuple[schemathesis.BaseSchema, dict[str, str], Path],
 ) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from engine.services.training import tracking_store, train_and_register
 from engine.settings import Settings
 from engine.store import database
@@ -11,6 +13,7 @@ from models import tracking
 from tests.conftest import TRAINED_END
 
 
+@pytest.mark.slow  # a second full training run on the trained cohort
 def test_retrain_on_same_data_keeps_champion(trained_settings: Settings) -> None:
     # Given a store whose champions are v1, when we retrain on the same data with the same seed,
     # then v2 becomes challenger and the champion stays v1 (it is not better).
