@@ -22,6 +22,7 @@ from api.routes import (
     metrics,
     plan,
     recommendation,
+    records,
     registry,
 )
 from api.security import require_athlete_access
@@ -35,7 +36,7 @@ from engine.settings import Settings
 PUBLIC_ROUTERS = (health, auth, metrics)
 # Add new routers here (e.g. imports, plan): they get authentication and, for paths with
 # {athlete_id}, the athlete-visibility check.
-PROTECTED_ROUTERS = (athletes, logs, recommendation, registry, jobs, imports, plan)
+PROTECTED_ROUTERS = (athletes, logs, records, recommendation, registry, jobs, imports, plan)
 
 
 def _lifespan(settings: Settings):  # noqa: ANN202
