@@ -26,6 +26,7 @@ from api.routes import (
     registry,
 )
 from api.security import require_athlete_access
+from api.web import install_web
 from engine import credentials, database, idempotency
 from engine import jobs as engine_jobs
 from engine.job_runner import TrainingJobRunner
@@ -74,6 +75,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Cairn",
         version="0.1.0",
         lifespan=_lifespan(settings),
+        docs_url=None,  # served from local files by api.web.docs (no CDN)
+        redoc_url=None,
         description="What should I do today, and why? Adaptive coaching for trail "
         "runners who also lift.",
     )
@@ -90,4 +93,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             dependencies=[Depends(require_athlete_access)],
             responses=ERROR_RESPONSES,
         )
+    install_web(app)
     return app

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.schemas import (
     InjuryPublic,
@@ -41,7 +41,7 @@ class SessionRecordPublic(BaseModel):
     id: int
     athlete_id: int
     date: dt.date
-    start_time: dt.datetime | None
+    start_time: str | None = Field(description="Local start time, without a UTC offset.")
     kind: str
     type: str
     duration_min: float
@@ -54,12 +54,19 @@ class SessionRecordPublic(BaseModel):
     external_id: str
     sets: list[StrengthSetPublic]
 
+    @field_validator("start_time", mode="before")
+    @classmethod
+    def _local_time(cls, value: object) -> object:
+        return value.isoformat() if isinstance(value, dt.datetime) else value
+
 
 class SessionUpdate(_Patch):
     """Fields to change (null clears an optional field); ``sets`` replaces all the sets."""
 
     date: LogDate | None = None
-    start_time: dt.datetime | None = None
+    start_time: str | None = Field(
+        default=None, max_length=40, description="Local start time (YYYY-MM-DDTHH:MM:SS)."
+    )
     kind: Kind | None = None
     type: str | None = Field(default=None, min_length=1, max_length=40)
     duration_min: float | None = Field(default=None, gt=0, lt=2880)

@@ -172,3 +172,20 @@ def read_changes(
         .offset(offset)
     )
     return list(session.scalars(query))
+
+
+def read_last_session_id(session: Session, *, athlete_id: int) -> int:
+    """The athlete's highest session id (0 without sessions)."""
+    query = select(func.max(TrainingSession.id)).where(TrainingSession.athlete_id == athlete_id)
+    return session.scalar(query) or 0
+
+
+def read_sessions_after(session: Session, *, athlete_id: int, after_id: int) -> list[Any]:
+    """The athlete's sessions with an id above ``after_id`` (e.g. just imported), by date."""
+    query = (
+        select(TrainingSession)
+        .where(TrainingSession.athlete_id == athlete_id, TrainingSession.id > after_id)
+        .order_by(TrainingSession.date.desc(), TrainingSession.id.desc())
+        .limit(100)
+    )
+    return list(session.scalars(query))
