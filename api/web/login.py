@@ -13,6 +13,7 @@ from api.web.rendering import redirect, render
 from api.web.session import (
     check_csrf,
     clear_session_cookie,
+    cookie_secure,
     home_path,
     read_web_user,
     set_session_cookie,
@@ -47,6 +48,12 @@ def login(
     password: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
     """Check the password and set the session cookie (the signed access token)."""
+    if not cookie_secure(request) and not settings.demo_mode:
+        error = (
+            "Signing in needs HTTPS (or this machine's own address, 127.0.0.1): put Cairn "
+            "behind a TLS proxy and run uvicorn with --proxy-headers, or use demo mode."
+        )
+        return render(request, "login.html", {"user": None, "error": error}, status_code=400)
     user = accounts.authenticate_user(session, username=username, password=password)
     if user is None:
         context = {"user": None, "error": "Wrong username or password.", "username": username}
@@ -65,7 +72,13 @@ def login(
         athlete_id=user.athlete_id,
     )
     response = redirect(home_path(principal))
-    set_session_cookie(response, request, token=token, max_age=settings.token_ttl_min * 60)
+    set_session_cookie(
+        response,
+        request,
+        token=token,
+        max_age=settings.token_ttl_min * 60,
+        insecure_ok=settings.demo_mode,
+    )
     return response
 
 

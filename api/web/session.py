@@ -36,13 +36,17 @@ def cookie_secure(request: Request) -> bool:
     return request.url.scheme == "https" or (request.url.hostname or "") in LOOPBACK
 
 
-def set_session_cookie(response: Response, request: Request, *, token: str, max_age: int) -> None:
+def set_session_cookie(
+    response: Response, request: Request, *, token: str, max_age: int, insecure_ok: bool = False
+) -> None:
+    """Set the session cookie: Secure, except over plain HTTP when ``insecure_ok`` (demo mode
+    on a LAN address, where a browser would drop a Secure cookie)."""
     response.set_cookie(
         SESSION_COOKIE,
         token,
         max_age=max_age,
         httponly=True,
-        secure=cookie_secure(request),
+        secure=cookie_secure(request) or not insecure_ok,
         samesite="strict",
         path="/",
     )
@@ -61,7 +65,8 @@ def csrf_token(request: Request) -> str:
 
 
 def set_csrf_cookie(response: Response, request: Request) -> None:
-    """Set the CSRF cookie when this request created the token."""
+    """Set the CSRF cookie when this request created the token (not a credential: it is also
+    set over plain HTTP, so the sign-in page can explain that HTTPS is needed)."""
     token = getattr(request.state, "new_csrf", None)
     if token is not None:
         response.set_cookie(
