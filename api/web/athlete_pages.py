@@ -10,21 +10,24 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.responses import Response
+from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from api.coach_deps import MorningCacheDep
 from api.deps import ModelsDep, SessionDep, SettingsDep
 from api.record_schemas import SessionUpdate, merged
-from api.schemas import LATEST_DATE, SessionCreate, WellnessCreate
+from api.schemas import EARLIEST_DATE, LATEST_DATE, SessionCreate, WellnessCreate
 from api.uploads import MEGABYTE, UploadTooLargeError, check_content_length, receive_uploads
 from api.web.forms import parse_form, session_values
 from api.web.rendering import is_htmx, redirect, render
 from api.web.session import (
     CSRF_FIELD,
+    CSRF_HEADER,
     AthletePageDep,
     WebUserDep,
     check_csrf,
+    csrf_matches,
     csrf_token,
 )
 from engine import jobs, load_history, plan_service, record_store, store
@@ -33,7 +36,7 @@ from engine.record_store import Actor
 from engine.service import recommend_for
 
 router = APIRouter(prefix="/app/athletes/{athlete_id}", include_in_schema=False)
-DayQuery = Annotated[dt.date | None, Query(le=LATEST_DATE)]
+DayQuery = Annotated[dt.date | None, Query(ge=EARLIEST_DATE, le=LATEST_DATE)]
 CsrfDep = Depends(check_csrf)
 
 
@@ -166,7 +169,7 @@ def chart_page(
     user: WebUserDep,
     session: SessionDep,
     models: ModelsDep,
-    start: Annotated[dt.date | None, Query(alias="from")] = None,
+    start: Annotated[dt.date | None, Query(alias="from", ge=EARLIEST_DATE)] = None,
     end: Annotated[dt.date | None, Query(alias="to", le=LATEST_DATE)] = None,
 ) -> Response:
     """Fitness, fatigue and form with readiness and injury risk over time (uPlot)."""
@@ -280,8 +283,8 @@ def post_session_edit(
     if patch is not None:
         try:
             record = merged(SessionCreate, record_store.record_values(row), patch)
-        except ValueError as err:
-            errors = [str(err)]
+        except ValidationError as err:
+            errors = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in err.errors()]
         else:
             values = record.model_dump(exclude={"sets"}, include=patch.model_fields_set)
             record_store.update_record(
@@ -326,8 +329,8 @@ async def post_upload(
             form = await receive_uploads(request, folder=Path(folder), limit_bytes=limit)
         except UploadTooLargeError as err:
             raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, str(err)) from err
-        sent = request.headers.get("X-CSRF-Token") or form.fields.get(CSRF_FIELD)
-        if not sent or sent != request.cookies.get("cairn_csrf"):
+        sent = request.headers.get(CSRF_HEADER) or form.fields.get(CSRF_FIELD)
+        if not csrf_matches(request, sent):
             raise HTTPException(status.HTTP_403_FORBIDDEN, "missing or wrong CSRF token")
         summary = None
         errors = [] if form.files else ["files: choose at least one file"]

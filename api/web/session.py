@@ -79,15 +79,20 @@ def set_csrf_cookie(response: Response, request: Request) -> None:
         )
 
 
+def csrf_matches(request: Request, sent: str | None) -> bool:
+    """The sent token equals the CSRF cookie (constant-time)."""
+    cookie = request.cookies.get(CSRF_COOKIE)
+    return bool(cookie and sent and hmac.compare_digest(cookie, sent))
+
+
 async def check_csrf(request: Request) -> None:
     """403 unless the form field or header equals the CSRF cookie (double submit)."""
-    cookie = request.cookies.get(CSRF_COOKIE)
     sent = request.headers.get(CSRF_HEADER)
     if sent is None:
         form = await request.form()
         value = form.get(CSRF_FIELD)
         sent = value if isinstance(value, str) else None
-    if not cookie or not sent or not hmac.compare_digest(cookie, sent):
+    if not csrf_matches(request, sent):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "missing or wrong CSRF token")
 
 

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from api.coach_deps import MorningCacheDep
 from api.deps import ModelsDep, SessionDep, SettingsDep
-from api.schemas import LATEST_DATE, PlanLockCreate
+from api.schemas import EARLIEST_DATE, LATEST_DATE, PlanLockCreate
 from api.web.athlete_pages import FormDep
 from api.web.rendering import is_htmx, redirect, render
 from api.web.session import AthletePageDep, WebUserDep, check_csrf
@@ -50,7 +50,7 @@ def coach_page(
     models: ModelsDep,
     settings: SettingsDep,
     cache: MorningCacheDep,
-    date: Annotated[dt.date | None, Query(le=LATEST_DATE)] = None,
+    date: Annotated[dt.date | None, Query(ge=EARLIEST_DATE, le=LATEST_DATE)] = None,
 ) -> Response:
     """Every athlete the coach may see (an admin: all, first 100): today's session,
     predicted readiness and risk, and red flags."""

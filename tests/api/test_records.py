@@ -127,6 +127,30 @@ def test_wellness_and_injury_patch_and_delete(athlete) -> None:  # noqa: ANN001
     assert client.get(f"{base}/injuries", headers=headers).json()["count"] == 0
 
 
+def test_moving_a_checkin_onto_a_logged_day_is_a_conflict(athlete) -> None:  # noqa: ANN001
+    client, headers, base = athlete
+    client.post(f"{base}/wellness", json={"date": "2026-03-10", "sleep_h": 7}, headers=headers)
+    wid = client.post(
+        f"{base}/wellness", json={"date": "2026-03-11", "sleep_h": 6}, headers=headers
+    ).json()["id"]
+    moved = client.patch(f"{base}/wellness/{wid}", json={"date": "2026-03-10"}, headers=headers)
+    assert moved.status_code == 409 and moved.json()["error"] == "conflict"
+    days = [w["date"] for w in client.get(f"{base}/wellness", headers=headers).json()["data"]]
+    assert days == ["2026-03-11", "2026-03-10"]
+
+
+def test_patch_honours_an_idempotency_key(athlete) -> None:  # noqa: ANN001
+    client, headers, base = athlete
+    sid = client.post(f"{base}/sessions", json=RUN, headers=headers).json()["id"]
+    keyed = {**headers, "Idempotency-Key": "fix-rpe-1"}
+    first = client.patch(f"{base}/sessions/{sid}", json={"rpe": 5}, headers=keyed)
+    replay = client.patch(f"{base}/sessions/{sid}", json={"rpe": 5}, headers=keyed)
+    reused = client.patch(f"{base}/sessions/{sid}", json={"rpe": 6}, headers=keyed)
+    assert first.status_code == replay.status_code == 200
+    assert replay.headers.get("Idempotent-Replayed") == "true"
+    assert reused.status_code == 422 and reused.json()["error"] == "idempotency_key_reused"
+
+
 def test_every_change_is_audited_with_who_and_what(athlete) -> None:  # noqa: ANN001
     client, headers, base = athlete
     sid = client.post(f"{base}/sessions", json=RUN, headers=headers).json()["id"]
