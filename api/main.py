@@ -22,9 +22,11 @@ from api.routes import (
     metrics,
     plan,
     recommendation,
+    records,
     registry,
 )
 from api.security import require_athlete_access
+from api.web import install_web
 from engine.services.job_runner import TrainingJobRunner
 from engine.settings import Settings
 from engine.store import credentials, database, idempotency
@@ -35,7 +37,7 @@ from engine.store import jobs as engine_jobs
 PUBLIC_ROUTERS = (health, auth, metrics)
 # Add new routers here (e.g. imports, plan): they get authentication and, for paths with
 # {athlete_id}, the athlete-visibility check.
-PROTECTED_ROUTERS = (athletes, logs, recommendation, registry, jobs, imports, plan)
+PROTECTED_ROUTERS = (athletes, logs, records, recommendation, registry, jobs, imports, plan)
 
 
 def _lifespan(settings: Settings):  # noqa: ANN202
@@ -73,6 +75,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Cairn",
         version="0.1.0",
         lifespan=_lifespan(settings),
+        docs_url=None,  # served from local files by api.web.docs (no CDN)
+        redoc_url=None,
         description="What should I do today, and why? Adaptive coaching for trail "
         "runners who also lift.",
     )
@@ -89,4 +93,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             dependencies=[Depends(require_athlete_access)],
             responses=ERROR_RESPONSES,
         )
+    install_web(app)
     return app

@@ -16,14 +16,34 @@ from api.schemas import (
     WellnessCreate,
     WellnessPublic,
 )
-from engine.store import logbook
+from api.security import PrincipalDep
+from engine.store import jobs, logbook, records
+from engine.store.records import Actor
 
 router = APIRouter(prefix="/athletes/{athlete_id}", tags=["logs"])
 
 
+def _audit(session: SessionDep, principal: PrincipalDep, row: object, action: str) -> None:
+    """Log who created or replaced the record (``engine.store.records``)."""
+    actor = Actor(subject=principal.subject, user_id=principal.user_id)
+    values = records.record_values(row)
+    records.write_change(
+        session,
+        row=row,
+        action=action,  # type: ignore[arg-type]
+        changes={k: [None, v] for k, v in values.items()},
+        actor=actor,
+        now=jobs.utcnow(),
+    )
+
+
 @router.post("/sessions", response_model=SessionPublic, status_code=status.HTTP_201_CREATED)
 def create_session(
-    athlete_id: AthleteId, body: SessionCreate, session: SessionDep, idempotent: IdempotentDep
+    athlete_id: AthleteId,
+    body: SessionCreate,
+    session: SessionDep,
+    idempotent: IdempotentDep,
+    principal: PrincipalDep,
 ) -> JSONResponse:
     """Log a training session (with its strength sets); the same session twice is a 409."""
 
@@ -35,6 +55,7 @@ def create_session(
         values |= {"source": "manual", "external_id": f"api-{digest[:32]}"}
         sets = [s.model_dump() for s in body.sets]
         row = logbook.add_training_session(session, athlete_id=athlete_id, values=values, sets=sets)
+        _audit(session, principal, row, "create")
         return status.HTTP_201_CREATED, SessionPublic.model_validate(row)
 
     return idempotent.run(athlete_id=athlete_id, body=body, write=write)
@@ -47,7 +68,11 @@ def create_session(
     responses={200: {"model": WellnessPublic, "description": "Replaced the day's check-in."}},
 )
 def create_wellness(
-    athlete_id: AthleteId, body: WellnessCreate, session: SessionDep, idempotent: IdempotentDep
+    athlete_id: AthleteId,
+    body: WellnessCreate,
+    session: SessionDep,
+    idempotent: IdempotentDep,
+    principal: PrincipalDep,
 ) -> JSONResponse:
     """Log the morning check-in; a second one for the same day replaces the first (200)."""
 
@@ -55,6 +80,7 @@ def create_wellness(
         row, created = logbook.save_wellness(
             session, athlete_id=athlete_id, values=body.model_dump()
         )
+        _audit(session, principal, row, "create" if created else "update")
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return code, WellnessPublic.model_validate(row)
 
@@ -63,12 +89,17 @@ def create_wellness(
 
 @router.post("/injuries", response_model=InjuryPublic, status_code=status.HTTP_201_CREATED)
 def create_injury(
-    athlete_id: AthleteId, body: InjuryCreate, session: SessionDep, idempotent: IdempotentDep
+    athlete_id: AthleteId,
+    body: InjuryCreate,
+    session: SessionDep,
+    idempotent: IdempotentDep,
+    principal: PrincipalDep,
 ) -> JSONResponse:
     """Report an injury (leave end_date empty while it is open)."""
 
     def write() -> tuple[int, InjuryPublic]:
         row = logbook.add_injury(session, athlete_id=athlete_id, values=body.model_dump())
+        _audit(session, principal, row, "create")
         return status.HTTP_201_CREATED, InjuryPublic.model_validate(row)
 
     return idempotent.run(athlete_id=athlete_id, body=body, write=write)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from engine.optimizer.catalogue import Candidate, make_candidate
 from engine.store.logbook import read_athlete
-from engine.store.tables import Injury, PlanLock, TrainingSession, WellnessCheckin
+from engine.store.tables import Injury, PlanLock, RecordChange, TrainingSession, WellnessCheckin
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,9 @@ def read_log_fingerprint(session: Session, *, athlete_id: int, until: dt.date) -
     One round trip on the athlete's indexed rows: row counts, highest ids and weighted sums of
     the logged values (sessions, check-ins, injuries), plus the athlete's profile and
     availability. Strength sets are stored with their session, so a new session covers them.
-    Edits that keep every sum equal would go unnoticed; they are very unlikely.
+    Edits that keep every sum equal would go unnoticed, except that every correction or
+    deletion through ``engine.store.records`` is logged in ``record_change``, whose newest id is
+    part of the fingerprint.
     """
     athlete = read_athlete(session, athlete_id=athlete_id)
     s, w, i = TrainingSession, WellnessCheckin, Injury
@@ -140,6 +142,9 @@ def read_log_fingerprint(session: Session, *, athlete_id: int, until: dt.date) -
         select(func.count(i.id)).where(*own_i).scalar_subquery(),
         select(func.max(i.id)).where(*own_i).scalar_subquery(),
         select(func.count(i.end_date)).where(*own_i).scalar_subquery(),
+        select(func.max(RecordChange.id))
+        .where(RecordChange.athlete_id == athlete_id)
+        .scalar_subquery(),
     ]
     row = tuple(session.execute(select(*columns)).one())
     profile = (

@@ -255,3 +255,25 @@ class PlanLock(Base):
     role: Mapped[str] = mapped_column(String(16))
     created_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=dt.datetime.utcnow)
+
+
+# --- Who changed which logged record, and when (revision 0004) ---
+
+
+class RecordChange(Base):
+    """One change to a logged record: ``action`` is ``create``, ``update`` or ``delete``;
+    ``changes`` maps each changed field to ``[before, after]`` (the whole record on delete)."""
+
+    __tablename__ = "record_change"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    athlete_id: Mapped[int] = mapped_column(
+        ForeignKey("athlete.id", ondelete="CASCADE"), index=True
+    )
+    record_type: Mapped[str] = mapped_column(String(16))
+    record_id: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(8))
+    changes: Mapped[dict] = mapped_column(JSON)
+    changed_by: Mapped[str] = mapped_column(String(80))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    changed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=dt.datetime.utcnow)

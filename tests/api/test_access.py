@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from api.security import require_athlete_access
+from api.web.session import require_web_user
 from engine.settings import Settings
 from engine.store import accounts, database
 from tests.api.conftest import Callers, add_athlete, make_callers, with_secret
@@ -29,7 +30,11 @@ PUBLIC_PATHS = {
     "/docs",
     "/docs/oauth2-redirect",
     "/redoc",
+    "/",  # the web app's landing page and sign-in (api.web.login)
+    "/login",
+    "/logout",
 }
+WEB_PREFIX = "/app/"  # web pages: guarded by the session cookie (tests/api/test_web_pages.py)
 DENIED = {  # caller -> expected status on another athlete's route
     "no token": 401,
     "other athlete": 404,
@@ -56,9 +61,8 @@ def _routes(app: FastAPI) -> list[tuple[str, str, object]]:
 
 def _has_access_check(ctx: object) -> bool:
     dependant = getattr(ctx, "dependant", None)
-    return dependant is not None and any(
-        d.call is require_athlete_access for d in dependant.dependencies
-    )
+    guards = (require_athlete_access, require_web_user)
+    return dependant is not None and any(d.call in guards for d in dependant.dependencies)
 
 
 def unprotected_routes(app: FastAPI) -> list[str]:
@@ -72,7 +76,9 @@ def unprotected_routes(app: FastAPI) -> list[str]:
 
 def _athlete_routes() -> list[tuple[str, str]]:
     app = create_app(Settings(data_dir=Path("/nonexistent/collect"), secret_key="c" * 40))
-    return [(m, p) for m, p, _ in _routes(app) if "{athlete_id}" in p]
+    return [
+        (m, p) for m, p, _ in _routes(app) if "{athlete_id}" in p and not p.startswith(WEB_PREFIX)
+    ]
 
 
 ATHLETE_ROUTES = _athlete_routes()

@@ -1,0 +1,211 @@
+"""The web pages through the test client: sign-in cookie, CSRF, access rules, forms, docs."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.main import create_app
+from api.web.session import require_athlete_page
+from engine.settings import Settings
+from engine.store import database, records
+from tests.api.conftest import PASSWORD, Callers, add_athlete, make_callers, with_secret
+from tests.api.test_access import _routes
+
+HTTPS = "https://testserver"
+
+
+@pytest.fixture(scope="module")
+def web(
+    tmp_path_factory: pytest.TempPathFactory, mlflow_template: Path
+) -> Iterator[tuple[TestClient, Callers]]:
+    data_dir = tmp_path_factory.mktemp("web-pages") / "data"
+    data_dir.mkdir()
+    shutil.copy(mlflow_template, data_dir / "mlflow.db")
+    app = create_app(with_secret(Settings(data_dir=data_dir)))
+    with TestClient(app, base_url=HTTPS) as client:
+        own, other = add_athlete(app, "Own"), add_athlete(app, "Other")
+        yield client, make_callers(app, own, other)
+
+
+def _csrf(client: TestClient) -> str:
+    page = client.get("/login")
+    return re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+
+
+def _login(client: TestClient, username: str) -> str:
+    client.cookies.clear()
+    token = _csrf(client)
+    answer = client.post(
+        "/login",
+        data={"username": username, "password": PASSWORD, "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303, answer.text
+    return token
+
+
+def _as(client: TestClient, headers: dict[str, str]) -> str:
+    """Act as the user behind ``headers`` (its bearer token as the session cookie)."""
+    client.cookies.clear()
+    client.cookies.set("cairn_session", headers["Authorization"].removeprefix("Bearer "))
+    client.cookies.set("cairn_csrf", "test-csrf-token")
+    return "test-csrf-token"
+
+
+def test_landing_goes_to_login_then_to_the_users_home(web) -> None:  # noqa: ANN001
+    client, callers = web
+    client.cookies.clear()
+    assert client.get("/", follow_redirects=False).headers["location"] == "/login"
+    _login(client, "own-athlete")
+    assert client.get("/", follow_redirects=False).headers["location"] == (
+        f"/app/athletes/{callers.own}"
+    )
+    _login(client, "coach")
+    assert client.get("/", follow_redirects=False).headers["location"] == "/app/coach"
+    _login(client, "admin")
+    assert client.get("/", follow_redirects=False).headers["location"] == "/app/admin"
+
+
+def test_login_sets_a_secure_httponly_strict_session_cookie(web) -> None:  # noqa: ANN001
+    client, _ = web
+    client.cookies.clear()
+    token = _csrf(client)
+    answer = client.post(
+        "/login",
+        data={"username": "own-athlete", "password": PASSWORD, "csrf_token": token},
+        follow_redirects=False,
+    )
+    cookie = next(c for c in answer.headers.get_list("set-cookie") if "cairn_session=" in c)
+    attributes = {a.strip().lower() for a in cookie.split(";")[1:]}
+    assert {"httponly", "secure", "samesite=strict", "path=/"} <= attributes
+
+
+def test_wrong_password_is_refused_without_a_session(web) -> None:  # noqa: ANN001
+    client, _ = web
+    client.cookies.clear()
+    token = _csrf(client)
+    answer = client.post(
+        "/login", data={"username": "own-athlete", "password": "nope", "csrf_token": token}
+    )
+    assert answer.status_code == 401 and "Wrong username or password" in answer.text
+    assert "cairn_session" not in answer.headers.get("set-cookie", "")
+
+
+def test_posts_without_the_csrf_token_are_refused(web) -> None:  # noqa: ANN001
+    client, callers = web
+    token = _as(client, callers.athlete)
+    url = f"/app/athletes/{callers.own}/checkin"
+    checkin = {"date": "2026-02-02", "sleep_h": "6"}
+    # when the token is missing or wrong, then 403 and nothing is stored
+    assert client.post(url, data=checkin).status_code == 403
+    assert client.post(url, data={**checkin, "csrf_token": "forged"}).status_code == 403
+    assert client.post(url, data=checkin, headers={"X-CSRF-Token": "x"}).status_code == 403
+    with database.open_session(client.app.state.session_factory) as session:
+        _, count = records.read_records_page(
+            session, record_type="wellness", athlete_id=callers.own
+        )
+    assert count == 0
+    # and with the cookie's token (form field or htmx header) it goes through
+    assert client.post(url, data={**checkin, "csrf_token": token}).status_code == 200
+    fragment = client.post(url, data=checkin, headers={"X-CSRF-Token": token, "HX-Request": "true"})
+    assert fragment.status_code == 200 and 'id="today"' in fragment.text
+    assert "<html" not in fragment.text
+
+
+def test_checkin_form_validates_like_the_api(web) -> None:  # noqa: ANN001
+    client, callers = web
+    token = _as(client, callers.athlete)
+    answer = client.post(
+        f"/app/athletes/{callers.own}/checkin",
+        data={"date": "2026-02-03", "soreness": "9", "csrf_token": token},
+    )
+    assert answer.status_code == 422 and "soreness" in answer.text
+    with database.open_session(client.app.state.session_factory) as session:
+        rows, _ = records.read_records_page(session, record_type="wellness", athlete_id=callers.own)
+    assert all(str(r.date) != "2026-02-03" for r in rows)
+
+
+@pytest.mark.parametrize("page", ["", "/week", "/chart", "/log"])
+def test_pages_of_hidden_athletes_are_not_found(web, page: str) -> None:  # noqa: ANN001
+    client, callers = web
+    for headers in (callers.other_athlete, callers.unlinked_coach):
+        _as(client, headers)
+        assert client.get(f"/app/athletes/{callers.own}{page}").status_code == 404
+    for headers in (callers.athlete, callers.coach, callers.admin):
+        _as(client, headers)
+        assert client.get(f"/app/athletes/{callers.own}{page}").status_code == 200
+
+
+def test_pages_without_a_session_redirect_to_login(web) -> None:  # noqa: ANN001
+    client, callers = web
+    client.cookies.clear()
+    page = client.get(f"/app/athletes/{callers.own}", follow_redirects=False)
+    assert page.status_code == 303 and page.headers["location"] == "/login"
+    htmx = client.get("/app/coach", headers={"HX-Request": "true"}, follow_redirects=False)
+    assert htmx.headers["HX-Redirect"] == "/login"
+    client.cookies.set("cairn_session", "not-a-token")
+    assert client.get("/app/coach", follow_redirects=False).status_code == 303
+
+
+def test_every_athlete_page_checks_access(web) -> None:  # noqa: ANN001
+    client, _ = web
+    pages = [(m, p, ctx) for m, p, ctx in _routes(client.app) if p.startswith("/app/athletes/")]
+    assert len(pages) >= 9
+    for method, path, ctx in pages:
+        calls = {d.call for d in ctx.dependant.dependencies}
+        assert require_athlete_page in calls, f"{method} {path}"
+
+
+def test_staff_pages_are_for_staff(web) -> None:  # noqa: ANN001
+    client, callers = web
+    _as(client, callers.athlete)
+    assert client.get("/app/coach").status_code == 403
+    assert client.get("/app/admin").status_code == 403
+    _as(client, callers.coach)
+    overview = client.get("/app/coach")
+    assert overview.status_code == 200
+    assert f"/app/athletes/{callers.own}?" in overview.text
+    assert f"/app/athletes/{callers.other}?" not in overview.text
+    assert client.get("/app/admin").status_code == 403
+
+
+def test_admin_retrain_button_starts_a_job_and_shows_its_progress(web) -> None:  # noqa: ANN001
+    client, callers = web
+    token = _as(client, callers.admin)
+    page = client.get("/app/admin")
+    assert page.status_code == 200 and "retrain-button" in page.text
+    answer = client.post(
+        "/app/admin/retrain", headers={"X-CSRF-Token": token, "HX-Request": "true"}
+    )
+    assert answer.status_code == 200, answer.text
+    assert 'id="job-state"' in answer.text
+    state = re.search(r'id="job-state">(\w+)<', answer.text).group(1)
+    assert state in {"queued", "running", "succeeded", "failed"}  # the app's shutdown stops it
+
+
+def test_plain_http_sign_in_explains_that_https_is_needed(web) -> None:  # noqa: ANN001
+    client, _ = web
+    with TestClient(client.app, base_url="http://cairn.example") as plain:
+        token = re.search(r'value="([^"]+)"', plain.get("/login").text).group(1)
+        answer = plain.post(
+            "/login", data={"username": "admin", "password": PASSWORD, "csrf_token": token}
+        )
+    assert answer.status_code == 400 and "HTTPS" in answer.text
+
+
+def test_docs_pages_load_only_local_assets(web) -> None:  # noqa: ANN001
+    client, _ = web
+    for path in ("/docs", "/redoc"):
+        html = client.get(path).text
+        sources = re.findall(r'(?:src|href)="([^"]+)"', html)
+        assert sources and all(s.startswith("/") for s in sources), sources
+        for source in sources:
+            asset = client.get(source)
+            assert asset.status_code == 200, source
+    assert client.get("/docs/oauth2-redirect").status_code == 200
