@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import logging
 from typing import Annotated
 
 import typer
@@ -13,6 +12,7 @@ from rich.table import Table
 from engine import accounts, database, store
 from engine.cli_common import console, fail, load_settings, open_database, parse_date
 from engine.errors import AthleteNotFoundError
+from engine.log_setup import configure_cli_logging
 from engine.settings import Settings
 
 app = typer.Typer(
@@ -238,8 +238,8 @@ _register_commands()
 
 
 def main() -> None:
-    """Entry point with logging configured."""
-    logging.basicConfig(level=logging.WARNING)
+    """Entry point with logging configured (warnings only; libraries quiet)."""
+    configure_cli_logging()
     app()
 
 
