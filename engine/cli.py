@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -11,6 +13,7 @@ from rich.table import Table
 
 from engine import accounts, database, store
 from engine.cli_common import console, fail, load_settings, open_database, parse_date
+from engine.cli_errors import run_cli
 from engine.errors import AthleteNotFoundError
 from engine.log_setup import configure_cli_logging
 from engine.settings import Settings
@@ -122,22 +125,9 @@ def _recommendation(settings: Settings, factory, athlete: int, today: dt.date): 
 
 
 def _print_recommendation(rec) -> None:  # noqa: ANN001
-    s = rec.session
-    table = Table(
-        title=f"Today's session for athlete {rec.athlete_id} ({rec.date.isoformat()})",
-        show_header=False,
-    )
-    table.add_column("field", style="bold")
-    table.add_column("value")
-    table.add_row("Session", f"{s['type'].replace('_', ' ')} ({s['kind']}, {s['intensity']})")
-    table.add_row("Duration", f"{s['duration_min']:.0f} min")
-    table.add_row("Target RPE", f"{s['target_rpe']:.0f} / 10")
-    table.add_row("Predicted readiness tomorrow", f"{rec.predicted['readiness']:.0f} / 100")
-    table.add_row("Injury risk, next 7 days", f"{100 * rec.predicted['injury_risk']:.1f} %")
-    table.add_row("Models", ", ".join(f"{k} v{v}" for k, v in rec.model_versions.items()))
-    for i, reason in enumerate(rec.reasons, start=1):
-        table.add_row("Why" if i == 1 else "", f"- {reason}")
-    console.print(table)
+    from engine.cli_render import print_recommendation
+
+    print_recommendation(console, rec)
 
 
 @app.command()
@@ -145,8 +135,11 @@ def recommend(
     athlete: Annotated[int, typer.Option(help="Athlete id.")],
     date: Annotated[str | None, typer.Option(help="Day (YYYY-MM-DD); default today.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the JSON contract.")] = False,
+    fit: Annotated[
+        Path | None, typer.Option(help="Also write the session as a FIT workout to this file.")
+    ] = None,
 ) -> None:
-    """Recommend today's session for one athlete, with the reasons."""
+    """Recommend today's session for one athlete, with the prescription and the reasons."""
     settings = load_settings()
     factory = open_database(settings)
     try:
@@ -157,6 +150,21 @@ def recommend(
         typer.echo(json.dumps(rec.to_dict(), indent=2))
     else:
         _print_recommendation(rec)
+    if fit is not None:
+        _write_fit(rec, fit, quiet=as_json)
+
+
+def _write_fit(rec, path: Path, *, quiet: bool) -> None:  # noqa: ANN001
+    from engine.cli_render import NoWorkoutError, write_fit
+
+    try:
+        done = write_fit(rec, path)
+    except NoWorkoutError as err:
+        raise fail(f"{err}; nothing written to {path}") from err
+    except OSError as err:
+        raise fail(f"cannot write {path}: {err.strerror or err}; check the folder exists") from err
+    if not quiet:
+        console.print(done)
 
 
 @app.command()
@@ -232,15 +240,18 @@ def _register_commands() -> None:
     __import__("engine.cli_users", fromlist=["register"]).register(app)
     __import__("engine.cli_models", fromlist=["register"]).register(app)
     __import__("engine.cli_plan", fromlist=["register"]).register(app)
+    __import__("engine.cli_log", fromlist=["register"]).register(app)
+    __import__("engine.cli_accounts", fromlist=["register"]).register(app)
 
 
 _register_commands()
 
 
 def main() -> None:
-    """Entry point with logging configured (warnings only; libraries quiet)."""
+    """Entry point: logging configured (warnings only; libraries quiet), and user errors as
+    one ``Error: ...`` line with the documented exit code (docs/cli.md)."""
     configure_cli_logging()
-    app()
+    sys.exit(run_cli(app, sys.argv[1:]))
 
 
 if __name__ == "__main__":

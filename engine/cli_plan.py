@@ -11,6 +11,7 @@ from rich.table import Table
 
 from engine import database, jobs, plan_service, plan_store
 from engine.cli_common import console, fail, load_settings, open_database, parse_date
+from engine.cli_render import plan_day_cells
 from engine.errors import AthleteNotFoundError
 
 plan_app = typer.Typer(
@@ -43,16 +44,12 @@ def print_plan(plan: dict[str, Any]) -> None:
         title=f"Plan for athlete {plan['athlete_id']} from {plan['date']}: {b['phase']} week "
         f"{b['week_in_block']}/4 of the {b['emphasis']} block"
     )
-    for column in ("day", "session", "locked", "why"):
-        table.add_column(column)
+    for column in ("day", "session", "prescription", "why"):
+        table.add_column(column, overflow="fold")
     for day in plan["days"]:
         when = dt.date.fromisoformat(day["date"])
-        table.add_row(
-            when.strftime("%a %d %b"),
-            _session_text(day["session"]),
-            "yes" if day["locked"] else "",
-            "; ".join(day["reasons"][:2]),
-        )
+        session, prescription = plan_day_cells(day)
+        table.add_row(when.strftime("%a %d"), session, prescription, "; ".join(day["reasons"][:2]))
     console.print(table)
     r = plan["reassessment"]
     if r:
