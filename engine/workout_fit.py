@@ -17,23 +17,12 @@ A rest day has no workout (:class:`NoWorkoutError`).
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from types import ModuleType
 from typing import Any
-
-from fit_tool.fit_file_builder import FitFileBuilder
-from fit_tool.profile.messages.file_id_message import FileIdMessage
-from fit_tool.profile.messages.workout_message import WorkoutMessage
-from fit_tool.profile.messages.workout_step_message import WorkoutStepMessage
-from fit_tool.profile.profile_type import (
-    FileType,
-    Intensity,
-    Manufacturer,
-    Sport,
-    SubSport,
-    WorkoutStepDuration,
-    WorkoutStepTarget,
-)
 
 from engine.prescription_text import exercise_text, route_text, strength_exercises
 
@@ -44,13 +33,14 @@ COOL_DOWN_MIN = 10.0
 SHORT_SESSION_MIN = 40.0  # below this, warm-up and cool-down are 5 min each
 MAX_NAME = 40  # characters kept in step and workout names
 MAX_NOTES = 120
-SPORTS: dict[str, tuple[Sport, SubSport]] = {
-    "run": (Sport.RUNNING, SubSport.TRAIL),
-    "strength": (Sport.TRAINING, SubSport.STRENGTH_TRAINING),
-    "mobility": (Sport.TRAINING, SubSport.FLEXIBILITY_TRAINING),
-    "easy_spin": (Sport.CYCLING, SubSport.GENERIC),
-    "walk": (Sport.WALKING, SubSport.GENERIC),
+SPORTS: dict[str, tuple[str, str]] = {  # FIT sport and sub_sport
+    "run": ("RUNNING", "TRAIL"),
+    "strength": ("TRAINING", "STRENGTH_TRAINING"),
+    "mobility": ("TRAINING", "FLEXIBILITY_TRAINING"),
+    "easy_spin": ("CYCLING", "GENERIC"),
+    "walk": ("WALKING", "GENERIC"),
 }
+WARMUP, ACTIVE, REST, COOLDOWN = "WARMUP", "ACTIVE", "REST", "COOLDOWN"  # FIT intensity
 
 
 class NoWorkoutError(ValueError):
@@ -62,7 +52,7 @@ class Step:
     """One workout step before encoding (durations in seconds, heart rate in bpm)."""
 
     name: str
-    intensity: Intensity
+    intensity: str
     duration_s: float | None = None
     hr_bpm: tuple[int, int] | None = None
     notes: str = ""
@@ -70,7 +60,6 @@ class Step:
     weight_kg: float | None = None
     repeat_from: int | None = None
     repeat_times: int | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _split_minutes(total_min: float) -> tuple[float, float, float]:
@@ -88,38 +77,38 @@ def _endurance_steps(session: Mapping[str, Any], main: Mapping[str, Any]) -> lis
         str(x) for x in (rpe, zone.get("zone"), route_text(main), main.get("structure")) if x
     )
     return [
-        Step("Warm-up", Intensity.WARMUP, duration_s=warm * 60, notes="easy, RPE 2-3"),
-        Step(str(session["type"]).replace("_", " "), Intensity.ACTIVE, work * 60, hr, notes),
-        Step("Cool-down", Intensity.COOLDOWN, duration_s=cool * 60, notes="easy jog or walk"),
+        Step("Warm-up", WARMUP, duration_s=warm * 60, notes="easy, RPE 2-3"),
+        Step(str(session["type"]).replace("_", " "), ACTIVE, work * 60, hr, notes),
+        Step("Cool-down", COOLDOWN, duration_s=cool * 60, notes="easy, RPE 2-3"),
     ]
 
 
 def _strength_steps(main: Mapping[str, Any]) -> list[Step]:
     rest_s = float(main.get("rest_between_sets_s") or REST_BETWEEN_SETS_S)
-    steps: list[Step] = [Step("Warm-up", Intensity.WARMUP, duration_s=300.0, notes="5 min")]
+    steps: list[Step] = [Step("Warm-up", WARMUP, duration_s=300.0, notes="5 min")]
     for exercise in strength_exercises(main):
         first = len(steps)
         name, text = str(exercise["exercise"]), exercise_text(exercise)
         if exercise.get("reps") is not None:
-            work = Step(name, Intensity.ACTIVE, reps=int(exercise["reps"]), notes=text,
+            work = Step(name, ACTIVE, reps=int(exercise["reps"]), notes=text,
                         weight_kg=exercise.get("load_kg"))  # fmt: skip
         else:
             hold = float(exercise.get("hold_s") or 30)
-            work = Step(name, Intensity.ACTIVE, duration_s=hold, notes=text)
-        steps += [work, Step("Rest", Intensity.REST, duration_s=rest_s)]
+            work = Step(name, ACTIVE, duration_s=hold, notes=text)
+        steps += [work, Step("Rest", REST, duration_s=rest_s)]
         sets = int(exercise.get("sets") or 1)
         if sets > 1:
-            steps.append(Step("Repeat", Intensity.ACTIVE, repeat_from=first, repeat_times=sets))
-    steps.append(Step("Cool-down", Intensity.COOLDOWN, duration_s=300.0, notes="stretching"))
+            steps.append(Step("Repeat", ACTIVE, repeat_from=first, repeat_times=sets))
+    steps.append(Step("Cool-down", COOLDOWN, duration_s=300.0, notes="stretching"))
     return steps
 
 
 def _mobility_steps(session: Mapping[str, Any], main: Mapping[str, Any]) -> list[Step]:
     items = [str(e) for e in main.get("exercises", []) if isinstance(e, str)]
     if not items:
-        return [Step("Mobility", Intensity.ACTIVE, float(session["duration_min"]) * 60)]
+        return [Step("Mobility", ACTIVE, float(session["duration_min"]) * 60)]
     each = float(session["duration_min"]) * 60 / len(items)
-    return [Step(item.split(":")[0], Intensity.ACTIVE, each, notes=item) for item in items]
+    return [Step(item.split(":")[0], ACTIVE, each, notes=item) for item in items]
 
 
 def workout_steps(session: Mapping[str, Any], prescription: Mapping[str, Any] | None) -> list[Step]:
@@ -134,8 +123,27 @@ def workout_steps(session: Mapping[str, Any], prescription: Mapping[str, Any] | 
     return _endurance_steps(session, main)
 
 
-def _encode_step(index: int, step: Step) -> WorkoutStepMessage:
-    message = WorkoutStepMessage()
+def _load_fit_tool() -> dict[str, ModuleType]:
+    """Import fit-tool lazily: its import calls ``logging.basicConfig``, which would add a
+    second root handler (every log line written twice); that handler is removed again."""
+    root = logging.getLogger()
+    before = list(root.handlers)
+    names = ("fit_file_builder", "profile.messages.file_id_message",
+             "profile.messages.workout_message", "profile.messages.workout_step_message",
+             "profile.profile_type")  # fmt: skip
+    modules = {
+        name.rsplit(".", 1)[-1]: importlib.import_module(f"fit_tool.{name}") for name in names
+    }
+    for handler in list(root.handlers):
+        if handler not in before:
+            root.removeHandler(handler)
+    return modules
+
+
+def _encode_step(fit: dict[str, ModuleType], index: int, step: Step) -> Any:
+    types = fit["profile_type"]
+    WorkoutStepDuration, WorkoutStepTarget = types.WorkoutStepDuration, types.WorkoutStepTarget
+    message = fit["workout_step_message"].WorkoutStepMessage()
     message.message_index = index
     message.workout_step_name = step.name[:MAX_NAME]
     if step.repeat_from is not None:
@@ -143,7 +151,7 @@ def _encode_step(index: int, step: Step) -> WorkoutStepMessage:
         message.duration_step = step.repeat_from
         message.target_repeat_steps = step.repeat_times
         return message
-    message.intensity = step.intensity
+    message.intensity = types.Intensity[step.intensity]
     if step.reps is not None:
         message.duration_type = WorkoutStepDuration.REPS
         message.duration_reps = step.reps
@@ -179,22 +187,24 @@ def build_workout_fit(recommendation: Mapping[str, Any], *, now: dt.datetime) ->
     session = recommendation["session"]
     steps = workout_steps(session, recommendation.get("prescription"))
     sport, sub_sport = SPORTS.get(session["type"]) or SPORTS.get(
-        session["kind"], (Sport.GENERIC, SubSport.GENERIC)
+        session["kind"], ("GENERIC", "GENERIC")
     )
-    file_id = FileIdMessage()
-    file_id.type = FileType.WORKOUT
-    file_id.manufacturer = Manufacturer.DEVELOPMENT.value
+    fit = _load_fit_tool()
+    types = fit["profile_type"]
+    file_id = fit["file_id_message"].FileIdMessage()
+    file_id.type = types.FileType.WORKOUT
+    file_id.manufacturer = types.Manufacturer.DEVELOPMENT.value
     file_id.product = 0
     file_id.serial_number = 1
     stamp = now.replace(tzinfo=dt.UTC) if now.tzinfo is None else now
     file_id.time_created = round(stamp.timestamp() * 1000)
-    workout = WorkoutMessage()
+    workout = fit["workout_message"].WorkoutMessage()
     workout.workout_name = f"Cairn {session['type'].replace('_', ' ')}"[:MAX_NAME]
-    workout.sport = sport
-    workout.sub_sport = sub_sport
+    workout.sport = types.Sport[sport]
+    workout.sub_sport = types.SubSport[sub_sport]
     workout.num_valid_steps = len(steps)
-    builder = FitFileBuilder(auto_define=True, min_string_size=50)
+    builder = fit["fit_file_builder"].FitFileBuilder(auto_define=True, min_string_size=50)
     builder.add(file_id)
     builder.add(workout)
-    builder.add_all([_encode_step(i, step) for i, step in enumerate(steps)])
+    builder.add_all([_encode_step(fit, i, step) for i, step in enumerate(steps)])
     return builder.build().to_bytes()

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from api.coach_deps import MorningCacheDep
 from api.deps import AthleteId, ModelsDep, SessionDep, SettingsDep
-from api.schemas import EARLIEST_DATE, LATEST_DATE, YEAR_RANGE_PATTERN
+from api.schemas import EARLIEST_DATE, ISO_DATE, LATEST_DATE, YEAR_RANGE_PATTERN
 from api.security import PrincipalDep
 from engine import calendar_tokens, jobs, plan_service
 from engine.plan_calendar import build_plan_calendar
@@ -26,6 +26,7 @@ CALENDAR_TYPE = "text/calendar"
 FIT_TYPE = "application/vnd.ant.fit"
 DayQuery = Annotated[
     dt.date | None,
+    ISO_DATE,
     Query(
         ge=EARLIEST_DATE,
         le=LATEST_DATE,
