@@ -15,7 +15,7 @@ from engine import accounts, database, store
 from engine.cli_common import console, fail, load_settings, open_database, parse_date
 from engine.cli_errors import run_cli
 from engine.errors import AthleteNotFoundError
-from engine.log_setup import configure_cli_logging
+from engine.log_setup import configure_cli_logging, quiet_library_loggers
 from engine.settings import Settings
 
 app = typer.Typer(
@@ -23,6 +23,13 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
 )
+
+
+@app.callback()
+def _quiet_libraries() -> None:
+    """Before every command: MLflow and Alembic INFO lines stay out of the output."""
+    quiet_library_loggers()
+
 
 DEMO_ATHLETES = 200
 DEMO_DAYS = 365

@@ -65,7 +65,8 @@ def print_recommendation(console: Console, rec: Any) -> None:
             table.add_row(title, "; ".join(p[key]))
     table.add_row("Predicted readiness tomorrow", f"{rec.predicted['readiness']:.0f} / 100")
     table.add_row("Injury risk, next 7 days", f"{100 * rec.predicted['injury_risk']:.1f} %")
-    table.add_row("Models", ", ".join(f"{k} v{v}" for k, v in rec.model_versions.items()))
+    versions = [f"{k} v{v}" for k, v in rec.model_versions.items() if v is not None]
+    table.add_row("Models", ", ".join(versions) or "none: rule-based")
     for i, reason in enumerate(rec.reasons, start=1):
         table.add_row("Why" if i == 1 else "", f"- {reason}")
     console.print(table)
