@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -26,9 +27,12 @@ DAY = "2025-02-26"  # the day after the factory's 8 weeks of logs
 
 
 @pytest.fixture(scope="module")
-def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Athlete 1 (max HR known) with 8 weeks of logs before DAY, and athlete 2."""
+def data_dir(tmp_path_factory: pytest.TempPathFactory, mlflow_template: Path) -> Path:
+    """Athlete 1 (max HR known) with 8 weeks of logs before DAY, and athlete 2; an empty
+    MLflow store (no model: rule-based answers)."""
     folder = tmp_path_factory.mktemp("cli-day") / "data"
+    folder.mkdir()
+    shutil.copy(mlflow_template, folder / "mlflow.db")
     engine = database.make_engine(f"sqlite:///{folder / 'app.sqlite'}")
     database.migrate_database(engine)
     sessions, wellness, injuries = make_training_log(days=56)
@@ -200,6 +204,7 @@ def test_user_errors_are_one_error_line_with_the_exit_code(
     assert "Traceback" not in err
 
 
+@pytest.mark.slow  # a fresh `cairn` process: ~10-20 s of imports on 2 busy cores
 def test_cairn_prints_no_library_log_lines(data_dir: Path, tmp_path: Path) -> None:
     # given the installed `cairn` entry point (a fresh process: real logging set-up)
     env = {**os.environ, "CAIRN_DATA_DIR": str(data_dir), "COLUMNS": "80"}
