@@ -15,6 +15,7 @@ from api.observability import RequestContextMiddleware, configure_logging
 from api.routes import (
     athletes,
     auth,
+    exports,
     health,
     imports,
     jobs,
@@ -24,6 +25,7 @@ from api.routes import (
     recommendation,
     records,
     registry,
+    users,
 )
 from api.security import require_athlete_access
 from api.web import install_web
@@ -38,6 +40,7 @@ PUBLIC_ROUTERS = (health, auth, metrics)
 # Add new routers here (e.g. imports, plan): they get authentication and, for paths with
 # {athlete_id}, the athlete-visibility check.
 PROTECTED_ROUTERS = (athletes, logs, records, recommendation, registry, jobs, imports, plan)
+PROTECTED_ROUTERS += (exports, users)  # calendar/watch export, account admin
 
 
 def _lifespan(settings: Settings):  # noqa: ANN202

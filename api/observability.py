@@ -13,11 +13,12 @@ import uuid
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.metrics import ApiMetrics
+from engine import log_setup
 
 REQUEST_ID_HEADER = "x-request-id"
 REQUEST_ID_SCOPE_KEY = "cairn.request_id"
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
-_STANDARD_ATTRS = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
+_STANDARD_ATTRS = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "color_message"}
 
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "cairn_request_id", default=None
@@ -43,16 +44,16 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure_logging(level: str = "INFO") -> None:
-    """Send all logs as JSON lines to stderr (replaces a previous Cairn handler)."""
-    root = logging.getLogger()
-    for handler in list(root.handlers):
-        if getattr(handler, "cairn_json", False):
-            root.removeHandler(handler)
+    """Send all logs as JSON lines to stderr, each record once.
+
+    Replaces any earlier Cairn handler on the root logger (the CLI's plain one, when
+    ``cairn serve`` starts the app: that pair printed every line twice), and routes
+    MLflow/Alembic records through it at WARNING and above.
+    """
     handler = logging.StreamHandler()
     handler.setFormatter(JsonFormatter())
-    handler.cairn_json = True  # type: ignore[attr-defined]
-    root.addHandler(handler)
-    root.setLevel(level)
+    log_setup.install_root_handler(handler, level=level)
+    log_setup.quiet_library_loggers()
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers.clear()
         logging.getLogger(name).propagate = True

@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
+from engine.optimizer.catalogue import CATALOGUE
 from engine.services.plans import check_lock
 
 Kind = Literal["run", "strength", "cross", "mobility"]
@@ -16,8 +25,22 @@ EARLIEST_DATE = dt.date(1970, 1, 1)
 LATEST_DATE = dt.date(2100, 12, 31)
 # The pattern documents the range in the OpenAPI schema (JSON Schema has no date bounds).
 YEAR_RANGE_PATTERN = r"^(19[7-9][0-9]|20[0-9]{2}|2100)-"
+ISO_DATE_SHAPE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _iso_date(value: object) -> object:
+    """Dates come as ``YYYY-MM-DD`` text (as the schema says): numbers and other shapes,
+    which pydantic would read as Unix timestamps (``0`` -> 1970-01-01), are refused."""
+    if isinstance(value, dt.date) or (isinstance(value, str) and ISO_DATE_SHAPE.match(value)):
+        return value
+    raise ValueError("expected a date as YYYY-MM-DD")
+
+
+# Put into every date parameter and field: Annotated[dt.date, ISO_DATE, Query(...)].
+ISO_DATE = BeforeValidator(_iso_date)
 LogDate = Annotated[
     dt.date,
+    ISO_DATE,
     Field(ge=EARLIEST_DATE, le=LATEST_DATE, json_schema_extra={"pattern": YEAR_RANGE_PATTERN}),
 ]
 
@@ -90,7 +113,10 @@ class SessionCreate(_Strict):
     @field_validator("start_time", mode="before")
     @classmethod
     def _wall_clock(cls, value: object) -> object:
-        """Keep the local wall-clock time; a UTC offset, if sent, is dropped."""
+        """Keep the local wall-clock time; a UTC offset, if sent, is dropped. Numbers (Unix
+        timestamps to pydantic) are refused: the schema says date-time text."""
+        if isinstance(value, int | float):
+            raise ValueError("expected a date and time like 2024-05-31T07:30:00")
         if isinstance(value, str) and len(value) > 19:
             parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
             return parsed.replace(tzinfo=None)
@@ -329,7 +355,12 @@ class PlanPublic(BaseModel):
 
 
 class PlanLockCreate(_Strict):
-    type: str = Field(min_length=1, max_length=40, description="A catalogue session type.")
+    type: str = Field(
+        min_length=1,
+        max_length=40,
+        description="A catalogue session type.",
+        json_schema_extra={"enum": sorted(CATALOGUE)},
+    )
     duration_min: float = Field(ge=0, le=600, description="Minutes (0 for rest).")
     note: str = Field(default="", max_length=200)
 

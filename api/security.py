@@ -15,11 +15,12 @@ from fastapi.security import OAuth2PasswordBearer
 
 from api.deps import MAX_DB_ID, SessionDep
 from engine.errors import InvalidCredentialsError
-from engine.store import accounts, credentials
+from engine.store import account_admin, accounts, credentials
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
 ATHLETE_PREFIX = "/athletes/{athlete_id}"
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+SUBSCRIBABLE_SUFFIXES = (".ics",)
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,8 @@ def _principal_from_key(session: SessionDep, token: str) -> Principal:
     key = accounts.read_api_key(session, key=token)
     if key is None:
         raise _unauthorized("unknown or revoked API key")
+    if not account_admin.athlete_login_active(session, athlete_id=key.athlete_id):
+        raise _unauthorized("the athlete's account is deactivated")
     return Principal(
         kind="api_key",
         role="api_key",
@@ -82,6 +85,8 @@ def get_principal(
 ) -> Principal:
     """The caller behind ``Authorization: Bearer <token or API key>``; 401 without one."""
     if not token:
+        token = _subscription_token(request)
+    if not token:
         raise _unauthorized("missing bearer token")
     if token.startswith(credentials.API_KEY_PREFIX):
         principal = _principal_from_key(session, token)
@@ -94,14 +99,28 @@ def get_principal(
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
+def _subscription_token(request: Request) -> str | None:
+    """An API key sent as ``?token=`` on a feed that calendar apps subscribe to (``.ics``).
+
+    Calendar apps cannot send headers; nowhere else is a credential read from the URL, and
+    only API keys (never sign-in tokens) are accepted there.
+    """
+    route = request.scope.get("route")
+    token = request.query_params.get("token")
+    if not token or not getattr(route, "path", "").endswith(SUBSCRIBABLE_SUFFIXES):
+        return None
+    return token if token.startswith(credentials.API_KEY_PREFIX) else None
+
+
 def required_scope(method: str, route_path: str) -> str:
     """The API-key scope a route needs: ``<first segment after the athlete>:<read|write>``.
 
     ``POST /athletes/{athlete_id}/sessions`` needs ``sessions:write``;
-    ``GET /athletes/{athlete_id}`` needs ``profile:read``.
+    ``GET /athletes/{athlete_id}`` needs ``profile:read``; ``GET .../plan.ics`` needs
+    ``plan_ics:read`` (dots and dashes become underscores).
     """
     rest = route_path.removeprefix(ATHLETE_PREFIX).strip("/")
-    resource = rest.split("/", 1)[0] or "profile"
+    resource = rest.split("/", 1)[0].replace(".", "_").replace("-", "_") or "profile"
     return f"{resource}:{'read' if method.upper() in READ_METHODS else 'write'}"
 
 

@@ -11,6 +11,7 @@ file the user sent.
 from __future__ import annotations
 
 import shutil
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
@@ -21,6 +22,8 @@ from starlette.types import Message, Receive
 
 MEGABYTE = 1024 * 1024
 MAX_FILES = 100
+MAX_NAME_BYTES = 200  # the saved name; the folder adds a few bytes, file systems allow 255
+MAX_EXTENSION_BYTES = 16
 
 
 class UploadTooLargeError(ValueError):
@@ -74,11 +77,29 @@ def _limited(receive: Receive, limit_bytes: int) -> Receive:
     return wrapped
 
 
+def _printable(text: str) -> str:
+    """Control, format (e.g. right-to-left override) and surrogate characters become ``_``."""
+    return "".join("_" if unicodedata.category(c) in ("Cc", "Cf", "Cs") else c for c in text)
+
+
+def _shortened(name: str, limit: int) -> str:
+    """``name`` cut to ``limit`` UTF-8 bytes, keeping a short extension (format detection)."""
+    if len(name.encode()) <= limit:
+        return name
+    stem, dot, ext = name.rpartition(".")
+    suffix = f".{ext}" if dot and stem and len(ext.encode()) <= MAX_EXTENSION_BYTES else ""
+    stem = name[: len(name) - len(suffix)]
+    room = limit - len(suffix.encode()) - len("...")
+    cut = stem.encode()[:room].decode(errors="ignore")
+    return f"{cut}...{suffix}"
+
+
 def safe_file_name(name: str | None, *, default: str) -> str:
-    """Return the last part of a client's file name (no folders, never ``.``/``..``)."""
-    raw = name or ""
+    """Return the last part of a client's file name (no folders, never ``.``/``..``), with
+    odd characters replaced and at most ``MAX_NAME_BYTES`` bytes (file systems allow 255)."""
+    raw = _printable(name or "")
     base = PurePosixPath(PureWindowsPath(raw).name).name.strip()
-    return base if base not in ("", ".", "..") else default
+    return _shortened(base, MAX_NAME_BYTES) if base not in ("", ".", "..") else default
 
 
 def _save(upload: UploadFile, target: Path) -> None:

@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     max_upload_mb: float = Field(default=20.0, gt=0, le=1024)
     db_busy_timeout_ms: int = Field(default=5000, ge=0, le=600_000)
     log_level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
+    # Sign-in throttling: failures allowed per username / per client IP within the window.
+    login_max_failures: int = Field(default=5, ge=1, le=1000)
+    login_max_failures_per_ip: int = Field(default=20, ge=1, le=100_000)
+    login_window_s: int = Field(default=900, ge=1, le=86_400)
 
     @field_validator("database_url")
     @classmethod

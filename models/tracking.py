@@ -6,6 +6,9 @@ global MLflow state at import time.
 
 from __future__ import annotations
 
+import contextlib
+import io
+import logging
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -14,6 +17,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
+_REGISTRY_NOTICES = ("Successfully registered model", "Registered model", "Created version")
+
+
+def _relay_unexpected(printed: str) -> None:
+    for line in printed.splitlines():
+        if line.strip() and not line.startswith(_REGISTRY_NOTICES):
+            logging.getLogger(__name__).warning("mlflow: %s", line)
 
 
 @dataclass(frozen=True)
@@ -91,15 +102,19 @@ def log_model_run(
             mlflow.log_figure(figure, filename)
         example = X_example.head(5)
         signature = infer_signature(example, _predict_any(model, example))
-        info = mlflow.sklearn.log_model(
-            model,
-            name="model",
-            signature=signature,
-            input_example=example,
-            registered_model_name=registered_name,
-            skops_trusted_types=trusted_types,
-            pip_requirements=_pip_requirements(),
-        )
+        # MLflow prints registry notices ("Created version '2' ...") straight to stderr;
+        # they are dropped, anything else it prints is logged as a warning.
+        with contextlib.redirect_stderr(io.StringIO()) as printed:
+            info = mlflow.sklearn.log_model(
+                model,
+                name="model",
+                signature=signature,
+                input_example=example,
+                registered_model_name=registered_name,
+                skops_trusted_types=trusted_types,
+                pip_requirements=_pip_requirements(),
+            )
+        _relay_unexpected(printed.getvalue())
     version = info.registered_model_version
     return LoggedModel(run_id=run.info.run_id, version=int(version) if version else None)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 from pathlib import Path as FilePath
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, status
 from fastapi.exceptions import RequestValidationError
@@ -23,6 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import SettingsDep
 from api.metrics import ApiMetrics, MetricsDep
 from api.uploads import (
+    MAX_FILES,
     MEGABYTE,
     UploadTooLargeError,
     check_content_length,
@@ -47,10 +48,16 @@ _MULTIPART_BODY = {
                     "properties": {
                         FILE_FIELD: {
                             "type": "array",
+                            "minItems": 1,
+                            "maxItems": MAX_FILES,
                             "items": {"type": "string", "format": "binary"},
                             "description": "One or more files (FIT, GPX, Strong/Hevy, Cairn CSV)",
                         },
-                        "format": {"type": "string", "description": "overrides the query"},
+                        "format": {
+                            "type": "string",
+                            "enum": list(get_args(ImportFormat)),
+                            "description": "overrides the query",
+                        },
                         "skip_invalid": {"type": "boolean", "description": "overrides the query"},
                     },
                 }

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from api.deps import AthleteId, ModelsDep, MorningCacheDep, SessionDep, SettingsDep
 from api.schemas import (
     EARLIEST_DATE,
+    ISO_DATE,
     LATEST_DATE,
     YEAR_RANGE_PATTERN,
     PlanLockCreate,
@@ -23,6 +24,7 @@ from engine.store import jobs, plan_locks
 router = APIRouter(prefix="/athletes/{athlete_id}/plan", tags=["plan"])
 DAY = Annotated[
     dt.date,
+    ISO_DATE,
     Path(
         ge=EARLIEST_DATE,
         le=LATEST_DATE,
@@ -42,6 +44,7 @@ def read_plan(
     days: Annotated[int, Query(ge=1, le=7, description="Days to plan from the date.")] = 7,
     date: Annotated[
         dt.date | None,
+        ISO_DATE,
         Query(
             ge=EARLIEST_DATE,
             le=LATEST_DATE,

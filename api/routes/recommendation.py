@@ -7,7 +7,13 @@ from fastapi import APIRouter, Query
 
 from api.deps import AthleteId, ModelsDep, MorningCacheDep, SessionDep, SettingsDep
 from api.metrics import MetricsDep
-from api.schemas import EARLIEST_DATE, LATEST_DATE, YEAR_RANGE_PATTERN, RecommendationPublic
+from api.schemas import (
+    EARLIEST_DATE,
+    ISO_DATE,
+    LATEST_DATE,
+    YEAR_RANGE_PATTERN,
+    RecommendationPublic,
+)
 from engine.services.recommendation import recommend_for
 
 router = APIRouter(prefix="/athletes/{athlete_id}", tags=["recommendation"])
@@ -23,6 +29,7 @@ def read_recommendation(
     cache: MorningCacheDep,
     date: Annotated[
         dt.date | None,
+        ISO_DATE,
         Query(
             ge=EARLIEST_DATE,
             le=LATEST_DATE,

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-import logging
+import sys
 
-from engine.cli import imports, models, plan, users
+from engine.cli import accounts, imports, log, models, plan, users
 from engine.cli.app import app
+from engine.cli.errors import run_cli
+from engine.log_setup import configure_cli_logging
 
-for _group in (imports, users, models, plan):
+for _group in (imports, users, models, plan, log, accounts):
     _group.register(app)
 
 
 def main() -> None:
-    """Entry point with logging configured."""
-    logging.basicConfig(level=logging.WARNING)
-    app()
+    """Entry point: logging configured (warnings only; libraries quiet), and user errors as
+    one ``Error: ...`` line with the documented exit code (docs/cli.md)."""
+    configure_cli_logging()
+    sys.exit(run_cli(app, sys.argv[1:]))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -11,6 +12,7 @@ from rich.table import Table
 
 from engine.cli.common import console, fail, load_settings, open_database, parse_date
 from engine.errors import AthleteNotFoundError
+from engine.log_setup import quiet_library_loggers
 from engine.settings import Settings
 from engine.store import accounts, database, logbook
 
@@ -19,6 +21,13 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
 )
+
+
+@app.callback()
+def _quiet_libraries() -> None:
+    """Before every command: MLflow and Alembic INFO lines stay out of the output."""
+    quiet_library_loggers()
+
 
 DEMO_ATHLETES = 200
 DEMO_DAYS = 365
@@ -35,7 +44,7 @@ def _simulate(
     end: dt.date,
 ) -> dict[str, int]:
     from engine.services.simulation import save_cohort
-    from pipelines.simulator.cohort import simulate_cohort
+    from pipelines.simulator.cohort.cohort import simulate_cohort
 
     start = end - dt.timedelta(days=days)
     with console.status(f"Simulating {athletes} athletes x {days} days (seed {seed})..."):
@@ -121,22 +130,9 @@ def _recommendation(settings: Settings, factory, athlete: int, today: dt.date): 
 
 
 def _print_recommendation(rec) -> None:  # noqa: ANN001
-    s = rec.session
-    table = Table(
-        title=f"Today's session for athlete {rec.athlete_id} ({rec.date.isoformat()})",
-        show_header=False,
-    )
-    table.add_column("field", style="bold")
-    table.add_column("value")
-    table.add_row("Session", f"{s['type'].replace('_', ' ')} ({s['kind']}, {s['intensity']})")
-    table.add_row("Duration", f"{s['duration_min']:.0f} min")
-    table.add_row("Target RPE", f"{s['target_rpe']:.0f} / 10")
-    table.add_row("Predicted readiness tomorrow", f"{rec.predicted['readiness']:.0f} / 100")
-    table.add_row("Injury risk, next 7 days", f"{100 * rec.predicted['injury_risk']:.1f} %")
-    table.add_row("Models", ", ".join(f"{k} v{v}" for k, v in rec.model_versions.items()))
-    for i, reason in enumerate(rec.reasons, start=1):
-        table.add_row("Why" if i == 1 else "", f"- {reason}")
-    console.print(table)
+    from engine.cli.render import print_recommendation
+
+    print_recommendation(console, rec)
 
 
 @app.command()
@@ -144,8 +140,11 @@ def recommend(
     athlete: Annotated[int, typer.Option(help="Athlete id.")],
     date: Annotated[str | None, typer.Option(help="Day (YYYY-MM-DD); default today.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the JSON contract.")] = False,
+    fit: Annotated[
+        Path | None, typer.Option(help="Also write the session as a FIT workout to this file.")
+    ] = None,
 ) -> None:
-    """Recommend today's session for one athlete, with the reasons."""
+    """Recommend today's session for one athlete, with the prescription and the reasons."""
     settings = load_settings()
     factory = open_database(settings)
     try:
@@ -156,6 +155,21 @@ def recommend(
         typer.echo(json.dumps(rec.to_dict(), indent=2))
     else:
         _print_recommendation(rec)
+    if fit is not None:
+        _write_fit(rec, fit, quiet=as_json)
+
+
+def _write_fit(rec, path: Path, *, quiet: bool) -> None:  # noqa: ANN001
+    from engine.cli.render import NoWorkoutError, write_fit
+
+    try:
+        done = write_fit(rec, path)
+    except NoWorkoutError as err:
+        raise fail(f"{err}; nothing written to {path}") from err
+    except OSError as err:
+        raise fail(f"cannot write {path}: {err.strerror or err}; check the folder exists") from err
+    if not quiet:
+        console.print(done)
 
 
 @app.command()

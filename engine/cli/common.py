@@ -41,5 +41,5 @@ def parse_date(value: str | None) -> dt.date:
 
 def fail(message: str, *, code: int = 1) -> typer.Exit:
     """Print an error a person can act on and return the exit to raise."""
-    err_console.print(f"[red]Error:[/red] {message}")
+    err_console.print(f"[red]Error:[/red] {message}", soft_wrap=True, markup=True, highlight=False)
     return typer.Exit(code=code)

@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from engine.cli.common import console, fail, load_settings, open_database, parse_date
+from engine.cli.render import plan_day_cells
 from engine.errors import AthleteNotFoundError
 from engine.services import plans
 from engine.store import database, jobs, plan_locks
@@ -44,16 +45,12 @@ def print_plan(plan: dict[str, Any]) -> None:
         title=f"Plan for athlete {plan['athlete_id']} from {plan['date']}: {b['phase']} week "
         f"{b['week_in_block']}/4 of the {b['emphasis']} block"
     )
-    for column in ("day", "session", "locked", "why"):
-        table.add_column(column)
+    for column in ("day", "session", "prescription", "why"):
+        table.add_column(column, overflow="fold")
     for day in plan["days"]:
         when = dt.date.fromisoformat(day["date"])
-        table.add_row(
-            when.strftime("%a %d %b"),
-            _session_text(day["session"]),
-            "yes" if day["locked"] else "",
-            "; ".join(day["reasons"][:2]),
-        )
+        session, prescription = plan_day_cells(day)
+        table.add_row(when.strftime("%a %d"), session, prescription, "; ".join(day["reasons"][:2]))
     console.print(table)
     r = plan["reassessment"]
     if r:
