@@ -66,48 +66,59 @@ def simulate(
 
 
 def _print_train_report(report) -> None:  # noqa: ANN001
-    table = Table(title=f"Training on {report.n_rows} athlete-days, holdout from {report.cutoff}")
-    for column in ("model", "new version", "metric", "new", "baseline", "champion", "served"):
+    table = Table(
+        title=f"Training on {report.n_rows} athlete-days, holdout from {report.cutoff} "
+        f"(readiness labels: {report.label_source})"
+    )
+    for column in ("model", "new version", "family", "metric", "new", "best baseline", "served"):
         table.add_column(column)
     for o in report.outcomes:
         metric = "mae" if o.target == "readiness" else "roc_auc"
-        base_key = (
-            "baseline_persistence_mae" if o.target == "readiness" else "baseline_acwr_roc_auc"
-        )
-        old = (
-            f"v{o.champion_before} {o.champion_metrics[metric]:.4f}" if o.champion_metrics else "-"
-        )
-        served = f"v{o.version} (promoted)" if o.promoted else f"v{o.champion_before} (kept)"
+        base = o.baselines.get(o.best_baseline, float("nan")) if o.best_baseline else float("nan")
+        served = f"v{o.served_version} ({'promoted' if o.promoted else 'kept'})"
         table.add_row(
             o.target,
             f"v{o.version}",
+            o.family,
             metric,
-            f"{o.metrics[metric]:.4f}",
-            f"{o.metrics[base_key]:.4f}",
-            old,
+            f"{o.value:.4f}",
+            f"{o.best_baseline} {base:.4f}" if o.best_baseline else "-",
             served,
         )
     console.print(table)
     for o in report.outcomes:
         console.print(f"  {o.name}: {'promoted' if o.promoted else 'not promoted'} ({o.reason})")
+    for target, reason in report.skipped.items():
+        console.print(f"  {target}: skipped ({reason})")
 
 
-def _train(settings: Settings, factory) -> None:  # noqa: ANN001
-    from engine.training import train_and_register
+def _train(settings: Settings, factory, *, as_json: bool = False, **options) -> None:  # noqa: ANN001, ANN003
+    from engine.training import report_json, train_and_register
 
     with (
         console.status("Building features and training both models..."),
         database.open_session(factory) as session,
     ):
-        report = train_and_register(session, settings, today=dt.date.today())
-    _print_train_report(report)
+        report = train_and_register(session, settings, today=dt.date.today(), **options)
+    if as_json:
+        typer.echo(json.dumps(report_json(report)))
+    else:
+        _print_train_report(report)
+    if not report.outcomes:
+        raise typer.Exit(code=1)
 
 
 @app.command()
-def train() -> None:
-    """Train both models, log them to MLflow, promote each only if it beats the champion."""
+def train(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the JSON contract.")] = False,
+) -> None:
+    """Train both models, log them to MLflow, promote each only through the gate.
+
+    Exit codes: 0 trained (a skipped target is explained in one line), 1 nothing could be
+    trained (every target skipped), 2 bad usage.
+    """
     settings = load_settings()
-    _train(settings, open_database(settings))
+    _train(settings, open_database(settings), as_json=as_json)
 
 
 def _recommendation(settings: Settings, factory, athlete: int, today: dt.date):  # noqa: ANN001, ANN202

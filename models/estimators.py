@@ -26,8 +26,13 @@ TRUSTED_TYPES: list[str] = [
     "collections.OrderedDict",
     "collections.defaultdict",
     "lightgbm.basic.Booster",
+    "numpy.dtype",
     "lightgbm.sklearn.LGBMRegressor",
     "lightgbm.sklearn.LGBMClassifier",
+    "models.baselines.ColumnForecast",
+    "models.baselines.PickColumns",
+    "models.baselines.RecencyClassifier",
+    "models.baselines.SignConstrained",
     "models.estimators.ColumnChecker",
     "models.estimators.ResidualRegressor",
     "sklearn.calibration.CalibratedClassifierCV",
@@ -35,6 +40,11 @@ TRUSTED_TYPES: list[str] = [
     "sklearn.calibration._SigmoidCalibration",
     "sklearn.frozen._frozen.FrozenEstimator",
     "sklearn.isotonic.IsotonicRegression",
+    "sklearn.impute._base.SimpleImputer",
+    "sklearn.linear_model._logistic.LogisticRegression",
+    "sklearn.linear_model._ridge.Ridge",
+    "sklearn.pipeline.Pipeline",
+    "sklearn.preprocessing._data.StandardScaler",
 ]
 
 READINESS_PARAMS: dict[str, Any] = {
@@ -98,10 +108,24 @@ READINESS_MONOTONE: dict[str, int] = {
         -1,
     ),
     "tsb": 1,
+    # a rest day resets days_since_rest, a hard day days_since_hard: both move with the load
+    "days_since_rest": -1,
+    "days_since_hard": 1,
 }
 # Not monotone in the day's load (a day can make the week more or less even), so the readiness
 # model must not split on them or the direction guarantee breaks; the injury model uses them.
 READINESS_IGNORED = ("monotony", "strain")
+# Injury risk must never fall with more training on the day (every load feature mirrors the
+# readiness direction), with reported pain or soreness, short sleep, or a more recent injury.
+INJURY_MONOTONE: dict[str, int] = {
+    **{name: -direction for name, direction in READINESS_MONOTONE.items()},
+    "pain": 1,
+    "soreness": 1,
+    "sleep_debt_7d_h": 1,
+    "sleep_h": -1,
+    "days_since_injury": -1,
+}
+INJURY_IGNORED = READINESS_IGNORED
 
 
 class ColumnChecker(TransformerMixin, BaseEstimator):
@@ -246,8 +270,14 @@ def make_readiness_model(
 def make_injury_model(
     columns: Sequence[str], *, random_state: int = 0, params: dict[str, Any] | None = None
 ) -> Pipeline:
-    """Injury-within-7-days classifier (probability 0-1), before calibration."""
+    """Injury-within-7-days classifier (probability 0-1), before calibration.
+
+    Monotone in ``INJURY_MONOTONE`` (risk never falls with a load spike, pain or a recent
+    injury); isotonic or sigmoid calibration keeps that order.
+    """
     kwargs = {**INJURY_PARAMS, **(params or {})}
+    kwargs.setdefault("monotone_constraints", monotone_constraints(columns, INJURY_MONOTONE))
+    kwargs.setdefault("feature_penalty", [0.0 if c in INJURY_IGNORED else 1.0 for c in columns])
     model = LGBMClassifier(random_state=random_state, verbose=-1, **kwargs)
     return Pipeline([("columns", ColumnChecker(tuple(columns))), ("model", model)])
 

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
 
 from engine import database
 from engine.settings import Settings
@@ -34,3 +38,36 @@ def test_first_training_logs_baselines(trained_settings: Settings) -> None:
         (version,) = tracking.list_model_versions(store, name=name)
         assert version["aliases"] == ["challenger", "champion"]
         assert any("baseline" in key for key in version["metrics"])
+
+
+SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "data" / "activity-samples"
+
+
+@pytest.fixture
+def data_dir(trained_settings: Settings) -> Path:
+    return trained_settings.data_dir
+
+
+@pytest.mark.skipif(not SAMPLES.exists(), reason="activity samples not present")
+def test_train_json_survives_a_real_2013_fit_file(cairn, trained_settings: Settings) -> None:  # noqa: ANN001
+    # Given the trained cohort plus a real Garmin run from 2013 for athlete 1
+    fit = SAMPLES / "fit" / "2013-02-06-12-11-14.fit"
+    assert cairn("import", str(fit), "--athlete", "1").exit_code == 0
+    # When training again with --json
+    result = cairn("train", "--json")
+    # Then it exits 0 with one entry per target in the documented shape
+    assert result.exit_code == 0, result.output
+    rows = {
+        row["target"]: row for row in json.loads(result.stdout.strip().splitlines()[-1])["targets"]
+    }
+    keys = {"target", "metric", "family", "value", "served_metric", "baselines", "best_baseline"}
+    keys |= {"diff_ci", "promoted", "served_version"}
+    for target, row in rows.items():
+        assert set(row) == keys, target
+        best = row["baselines"][row["best_baseline"]]
+        # the served model is at least as good as the strongest baseline on the same holdout
+        if row["metric"] == "mae":
+            assert row["served_metric"] <= best
+        else:
+            assert row["served_metric"] >= best
+        assert row["served_version"] is not None and len(row["diff_ci"]) == 2
