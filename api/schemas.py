@@ -192,6 +192,11 @@ class RecommendationPublic(BaseModel):
     degraded_reason: str | None = None
     prescription: PrescriptionPublic | None = None
     block: BlockPublic | None = None
+    model_source: Literal["population", "own_data"] | None = Field(
+        default=None,
+        description="population: day-one models trained on a simulated cohort; own_data: "
+        "models this installation's data earned through the training gate.",
+    )
 
 
 class Health(BaseModel):

@@ -117,15 +117,20 @@ def train(
     Exit codes: 0 trained (a skipped target is explained in one line), 1 nothing could be
     trained (every target skipped), 2 bad usage.
     """
+    from engine.population import ensure_population_models
+
     settings = load_settings()
-    _train(settings, open_database(settings), as_json=as_json)
+    factory = open_database(settings)
+    with console.status("Checking the day-one population models..."):
+        ensure_population_models(settings)
+    _train(settings, factory, as_json=as_json)
 
 
 def _recommendation(settings: Settings, factory, athlete: int, today: dt.date):  # noqa: ANN001, ANN202
+    from engine.population import load_served_models
     from engine.service import recommend_for
-    from engine.serving import load_champions
 
-    models = load_champions(settings)
+    models = load_served_models(settings)
     with database.open_session(factory) as session:
         return recommend_for(
             session, athlete_id=athlete, today=today, models=models, settings=settings
@@ -220,10 +225,12 @@ def serve(
     import uvicorn
 
     from engine.cli_users import prepare_serving
+    from engine.population import ensure_population_models
 
     prepare_serving(host=host, demo=demo)
     settings = load_settings()
     open_database(settings)  # create or migrate the database before serving
+    ensure_population_models(settings)  # a model from day one
     uvicorn.run(
         "api.main:create_app",
         factory=True,
@@ -243,6 +250,7 @@ def _register_commands() -> None:
     __import__("engine.cli_users", fromlist=["register"]).register(app)
     __import__("engine.cli_models", fromlist=["register"]).register(app)
     __import__("engine.cli_plan", fromlist=["register"]).register(app)
+    __import__("engine.cli_athletes", fromlist=["register"]).register(app)
 
 
 _register_commands()

@@ -32,6 +32,7 @@ class ModelSet:
     injury: Any | None
     versions: dict[str, int | None] = field(default_factory=dict)
     degraded_reason: str | None = None
+    source: str | None = None  # "population" (day-one models) or "own_data"
 
     @property
     def available(self) -> bool:
@@ -70,6 +71,7 @@ class Recommendation:
     degraded_reason: str | None = None
     prescription: dict[str, Any] | None = None
     block: dict[str, Any] | None = None
+    model_source: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -83,6 +85,7 @@ class Recommendation:
             "degraded_reason": self.degraded_reason,
             "prescription": self.prescription,
             "block": self.block,
+            "model_source": self.model_source,
         }
 
 
@@ -264,6 +267,7 @@ def to_recommendation(
         degraded_reason=models.degraded_reason,
         prescription=prescription,
         block=block,
+        model_source=models.source if models.available else None,
     )
 
 

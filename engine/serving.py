@@ -32,7 +32,15 @@ def load_champions(settings: Settings) -> ModelSet:
     except Exception as err:  # noqa: BLE001 - the service must keep answering
         log.warning("model registry unavailable: %s", err)
         return ModelSet(None, None, {}, degraded_reason=f"model registry unavailable: {err}")
-    return ModelSet(set_single_thread(readiness), set_single_thread(injury), versions)
+    from engine.population import champion_source
+
+    try:
+        source = champion_source(settings, versions=versions)
+    except Exception:  # noqa: BLE001 - a missing tag never blocks serving
+        source = None
+    return ModelSet(
+        set_single_thread(readiness), set_single_thread(injury), versions, source=source
+    )
 
 
 def champion_versions(settings: Settings) -> dict[str, int | None]:

@@ -216,6 +216,16 @@ def set_version_tag(store: TrackingStore, *, name: str, version: int, key: str, 
     _client(store).set_model_version_tag(name, str(version), key, value)
 
 
+def read_version_tags(store: TrackingStore, *, name: str, version: int) -> dict[str, str]:
+    """The tags of one model version ({} when it does not exist)."""
+    from mlflow.exceptions import MlflowException
+
+    try:
+        return dict(_client(store).get_model_version(name, str(version)).tags)
+    except MlflowException:
+        return {}
+
+
 def start_parent_run(
     store: TrackingStore,
     *,
