@@ -124,7 +124,7 @@ def make_injury_family(
         "lightgbm": lambda: make_injury_model(columns, random_state=random_state, params=params),
         "logistic": lambda: _linear(
             columns,
-            LogisticRegression(C=0.1, max_iter=500),
+            LogisticRegression(C=0.1, max_iter=500, solver="liblinear"),
             directions=INJURY_MONOTONE,
             ignored=READINESS_IGNORED,
         ),
@@ -141,7 +141,9 @@ def make_injury_family(
                 ("impute", SimpleImputer(strategy="median", keep_empty_features=True)),
                 (
                     "model",
-                    SignConstrained(LogisticRegression(C=1.0, max_iter=500), directions=(1,)),
+                    SignConstrained(
+                        LogisticRegression(C=1.0, max_iter=500, solver="liblinear"), directions=(1,)
+                    ),
                 ),
             ]
         ),
