@@ -242,7 +242,7 @@ def register_fit(
         family=cand.family,
         value=cand.value,
         served_metric=cand.value if promote else old,
-        baselines=rivals,
+        baselines=dict(fit.baselines),
         best_baseline=best,
         diff_ci=diff_ci,
         served_version=served,

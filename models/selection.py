@@ -58,6 +58,7 @@ class TargetFit:
     validation: dict[str, float] = field(default_factory=dict)
     n_train: int = 0
     train: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    candidates: dict[str, float] = field(default_factory=dict)  # every family on the holdout
 
     @property
     def best_baseline(self) -> str | None:
@@ -93,8 +94,8 @@ def _check(spec: TargetSpec, train: pd.DataFrame, test: pd.DataFrame) -> None:
 def _scored_rows(spec: TargetSpec, frame: pd.DataFrame) -> np.ndarray:
     """Rows a metric may use: never an imputed readiness label."""
     rows = target_rows(spec, frame)
-    if spec.target == "readiness" and "label_imputed" in frame:
-        rows = rows & (frame["label_imputed"].to_numpy(float) == 0)
+    if spec.target == "readiness" and "label_scored" in frame:
+        rows = rows & (frame["label_scored"].to_numpy(float) == 1)
     return rows
 
 
@@ -189,4 +190,5 @@ def fit_target(
         validation=validation,
         n_train=len(train),
         train=train,
+        candidates=values,
     )
