@@ -111,6 +111,14 @@ def _train(settings: Settings, factory, *, as_json: bool = False, **options) -> 
 @app.command()
 def train(
     as_json: Annotated[bool, typer.Option("--json", help="Print the JSON contract.")] = False,
+    params_from: Annotated[
+        str | None,
+        typer.Option(
+            "--params-from",
+            help="Retrain that run's target with its LightGBM parameters (an experiment's "
+            "parent run, a trial or a training run).",
+        ),
+    ] = None,
 ) -> None:
     """Train both models, log them to MLflow, promote each only through the gate.
 
@@ -118,12 +126,24 @@ def train(
     trained (every target skipped), 2 bad usage.
     """
     from engine.population import ensure_population_models
+    from engine.training import params_from_run
 
     settings = load_settings()
     factory = open_database(settings)
+    options: dict = {}
+    if params_from is not None:
+        try:
+            target, params = params_from_run(settings, run_id=params_from)
+        except ValueError as err:
+            raise fail(f"--params-from: {err}", code=2) from err
+        options = {
+            "params": {target: params},
+            "targets": (target,),
+            "extra_params": {"params_from": params_from},
+        }
     with console.status("Checking the day-one population models..."):
         ensure_population_models(settings)
-    _train(settings, factory, as_json=as_json)
+    _train(settings, factory, as_json=as_json, **options)
 
 
 def _recommendation(settings: Settings, factory, athlete: int, today: dt.date):  # noqa: ANN001, ANN202

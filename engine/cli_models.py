@@ -106,6 +106,14 @@ def rollback(target: TargetOption = Target.readiness) -> None:
 def experiment(
     trials: Annotated[int, typer.Option(min=1, help="Optuna trials.")] = 20,
     target: TargetOption = Target.readiness,
+    register: Annotated[
+        bool,
+        typer.Option(
+            "--register/--no-register",
+            help="Retrain with the best trial's parameters and register it as a challenger "
+            "through the training gate (the parent run is tagged with the version).",
+        ),
+    ] = True,
 ) -> None:
     """Optuna search on the stored cohort; each trial is a nested MLflow run."""
     import optuna
@@ -131,6 +139,39 @@ def experiment(
         "On the training holdout: "
         + ", ".join(f"{k} {v:.4f}" for k, v in sorted(report.holdout.items()))
     )
+    if register:
+        _register_best(settings, factory, report)
+
+
+def _register_best(settings, factory, report) -> None:  # noqa: ANN001
+    """The best trial's parameters through ``cairn train``'s gate, for one target."""
+    from engine.model_registry import tracking_store
+    from engine.training import train_and_register
+    from models import tracking
+
+    with (
+        console.status("Registering the best trial as a challenger..."),
+        database.open_session(factory) as session,
+    ):
+        trained = train_and_register(
+            session,
+            settings,
+            today=dt.date.today(),
+            params={report.target: report.best_params},
+            targets=(report.target,),
+            extra_params={"search_run_id": report.parent_run_id},
+        )
+    for outcome in trained.outcomes:
+        tracking.set_run_tag(
+            tracking_store(settings),
+            run_id=report.parent_run_id,
+            key="registered_version",
+            value=str(outcome.version),
+        )
+        state = "promoted to champion" if outcome.promoted else "challenger only"
+        console.print(f"Registered {outcome.name} v{outcome.version} ({state}: {outcome.reason})")
+    for target, reason in trained.skipped.items():
+        console.print(f"{target}: skipped ({reason})")
 
 
 class Source(StrEnum):
@@ -201,6 +242,9 @@ def evaluate(
 
 def register(app: typer.Typer) -> None:
     """Attach ``models``, ``experiment`` and ``evaluate`` to the ``cairn`` app."""
+    from engine.cli_compare import compare_versions
+
+    models_app.command("compare")(compare_versions)
     app.add_typer(models_app, name="models")
     app.command()(experiment)
     app.command()(evaluate)

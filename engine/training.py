@@ -30,6 +30,17 @@ from models.plots import residuals_figure
 from models.selection import SPECS, TargetFit, TargetSkipped, fit_target, target_rows
 from pipelines.features import FEATURE_COLUMNS, build_daily_features
 
+# LightGBM parameters that ``cairn experiment`` searches and ``--params-from`` carries over.
+TUNABLE = {
+    "n_estimators": int,
+    "learning_rate": float,
+    "num_leaves": int,
+    "min_child_samples": int,
+    "reg_lambda": float,
+    "colsample_bytree": float,
+    "subsample": float,
+    "scale_pos_weight": float,
+}
 # Which metric decides promotion, and whether higher is better.
 PRIMARY_METRIC = {"readiness": ("mae", False), "injury": ("roc_auc", True)}
 
@@ -212,6 +223,7 @@ def register_fit(
             "best_baseline": best,
             "n_train": fit.n_train,
             "n_holdout": len(fit.holdout),
+            **_lightgbm_params(cand.model),
         },
         metrics=metrics,
         X_example=fit.train[list(FEATURE_COLUMNS)].astype(float),
@@ -249,6 +261,16 @@ def register_fit(
     )
 
 
+def _lightgbm_params(model: Any) -> dict[str, Any]:
+    """The LightGBM parameters of a served LightGBM family ({} for the simple families)."""
+    from models.estimators import lightgbm_models
+
+    found = next(lightgbm_models(model), None)
+    if found is None:
+        return {}
+    return {k: v for k, v in found.get_params().items() if k in TUNABLE}
+
+
 def prepare_frame(frame: pd.DataFrame, *, imputed: str = "drop") -> tuple[pd.DataFrame, str]:
     """The feature table with honest readiness labels (see ``models.labels``)."""
     return add_readiness_labels(frame, imputed=imputed)
@@ -260,6 +282,7 @@ def fit_targets(
     random_state: int,
     params: dict[str, dict[str, Any]] | None = None,
     families: dict[str, str] | None = None,
+    targets: tuple[str, ...] = tuple(SPECS),
 ) -> tuple[pd.Timestamp | None, dict[str, TargetFit], dict[str, str]]:
     """Split, then fit each target; returns the cut-off, the fits and the skip reasons."""
     fits: dict[str, TargetFit] = {}
@@ -276,6 +299,8 @@ def fit_targets(
         labelled=labelled,
     )
     for target, spec in SPECS.items():
+        if target not in targets:
+            continue
         try:
             fits[target] = fit_target(
                 spec,
@@ -299,6 +324,7 @@ def train_and_register(
     params: dict[str, dict[str, Any]] | None = None,
     imputed: str = "drop",
     extra_params: dict[str, Any] | None = None,
+    targets: tuple[str, ...] = tuple(SPECS),
 ) -> TrainReport:
     """Fit both targets on the stored cohort, log them, and promote each only through the gate.
 
@@ -306,7 +332,9 @@ def train_and_register(
     ``cairn experiment``): ``{"readiness": {...}, "injury": {...}}``.
     """
     frame, source = prepare_frame(load_feature_table(session), imputed=imputed)
-    cutoff, fits, skipped = fit_targets(frame, random_state=settings.random_state, params=params)
+    cutoff, fits, skipped = fit_targets(
+        frame, random_state=settings.random_state, params=params, targets=targets
+    )
     report = TrainReport(
         n_rows=len(frame),
         n_athletes=int(frame["athlete_id"].nunique()) if len(frame) else 0,
@@ -334,7 +362,8 @@ def train_and_register(
 def report_json(report: TrainReport) -> dict[str, Any]:
     """The ``cairn train --json`` contract (see docs/models.md)."""
     rows: list[dict[str, Any]] = []
-    for target in SPECS:
+    trained = {o.target for o in report.outcomes} | set(report.skipped)
+    for target in [t for t in SPECS if t in trained]:
         outcome = next((o for o in report.outcomes if o.target == target), None)
         if outcome is None:
             rows.append({"target": target, "skipped": report.skipped.get(target, "not trained")})
@@ -358,3 +387,24 @@ def report_json(report: TrainReport) -> dict[str, Any]:
 
 def _num(value: float) -> float | None:
     return float(value) if value is not None and np.isfinite(value) else None
+
+
+def params_from_run(settings: Settings, *, run_id: str) -> tuple[str, dict[str, Any]]:
+    """(target, LightGBM parameters) of a logged run: a training run, a trial or a search.
+
+    A search's parent run logs ``best_<name>``; trials and training runs log ``<name>``.
+    Raises ``ValueError`` naming the run when it holds no such parameters.
+    """
+    params = tracking.read_run_params(tracking_store(settings), run_id=run_id)
+    found: dict[str, Any] = {}
+    for key, cast in TUNABLE.items():
+        raw = params.get(f"best_{key}", params.get(key))
+        if raw not in (None, "None"):
+            found[key] = cast(float(raw)) if cast is int else cast(raw)
+    if not found:
+        raise ValueError(f"run {run_id} logged no LightGBM parameters ({', '.join(TUNABLE)})")
+    target = params.get("target")
+    if target not in SPECS:
+        metric_names = set(tracking.read_run_metrics(tracking_store(settings), run_id=run_id))
+        target = "injury" if any("roc_auc" in m for m in metric_names) else "readiness"
+    return target, found

@@ -161,6 +161,21 @@ def list_model_versions(store: TrackingStore, *, name: str) -> list[dict[str, An
     return sorted(rows, key=lambda r: r["version"])
 
 
+def read_run_params(store: TrackingStore, *, run_id: str) -> dict[str, str]:
+    """The parameters logged in a run (raises ``ValueError`` for an unknown run)."""
+    from mlflow.exceptions import MlflowException
+
+    try:
+        return dict(_client(store).get_run(run_id).data.params)
+    except MlflowException as err:
+        raise ValueError(f"no MLflow run {run_id!r} in {store.tracking_uri}") from err
+
+
+def set_run_tag(store: TrackingStore, *, run_id: str, key: str, value: str) -> None:
+    """Set a tag on a run (e.g. the model version a search produced)."""
+    _client(store).set_tag(run_id, key, value)
+
+
 def read_run_metrics(store: TrackingStore, *, run_id: str) -> dict[str, float]:
     """The metrics logged in a run."""
     return dict(_client(store).get_run(run_id).data.metrics)

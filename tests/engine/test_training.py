@@ -71,3 +71,41 @@ def test_train_json_survives_a_real_2013_fit_file(cairn, trained_settings: Setti
         else:
             assert row["served_metric"] >= best
         assert row["served_version"] is not None and len(row["diff_ci"]) == 2
+
+
+def test_models_compare_prints_two_versions_side_by_side(cairn, trained_settings: Settings) -> None:  # noqa: ANN001
+    from tests.model_helpers import register_copy_of_champion
+
+    v2 = register_copy_of_champion(trained_settings, target="injury")
+    result = cairn("models", "compare", "1", str(v2), "--target", "injury", "--json")
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    assert set(body["versions"]) == {"1", str(v2)}
+    assert "roc_auc" in body["versions"]["1"]["metrics"]
+    assert any(k.startswith("baseline_") for k in body["versions"]["1"]["metrics"])
+    missing = cairn("models", "compare", "1", "99", "--target", "injury")
+    assert missing.exit_code == 1 and "no version(s) [99]" in missing.output
+
+
+@pytest.mark.slow
+def test_train_params_from_a_logged_run_retrains_that_target(
+    cairn,
+    trained_settings: Settings,  # noqa: ANN001
+) -> None:
+    # Given a search's parent run (as ``cairn experiment`` logs it: best_<name> parameters)
+    store = tracking_store(trained_settings)
+    run_id = tracking.start_parent_run(
+        store,
+        experiment="cairn-readiness",
+        run_name="search",
+        params={"target": "readiness", "best_n_estimators": 30, "best_num_leaves": 7},
+    )
+    tracking.end_run(store, run_id=run_id)
+    result = cairn("train", "--params-from", run_id, "--json")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout.strip().splitlines()[-1])["targets"]
+    assert [r["target"] for r in rows] == ["readiness"]
+    new = tracking.list_model_versions(store, name="cairn-readiness")[-1]
+    assert tracking.read_run_params(store, run_id=new["run_id"])["params_from"] == run_id
+    bad = cairn("train", "--params-from", "nope")
+    assert bad.exit_code == 2 and "--params-from" in bad.output
