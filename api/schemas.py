@@ -7,16 +7,19 @@ import re
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
 from engine.optimizer.catalogue import CATALOGUE
 from engine.services.plans import check_lock
+from pipelines.validation import check_log_date
 
 Kind = Literal["run", "strength", "cross", "mobility"]
 Likert = Field(default=None, ge=1, le=5)
@@ -43,6 +46,16 @@ LogDate = Annotated[
     ISO_DATE,
     Field(ge=EARLIEST_DATE, le=LATEST_DATE, json_schema_extra={"pattern": YEAR_RANGE_PATTERN}),
 ]
+
+
+def _logged_day(value: dt.date | None, info: ValidationInfo) -> dt.date | None:
+    """The import rule on the JSON path too: 1980-01-01 .. tomorrow (UTC + 1 day)."""
+    today = dt.datetime.now(dt.UTC).date()
+    return check_log_date(value, field=str(info.field_name), today=today)
+
+
+# A day something happened (a session, a check-in, an injury onset): never after tomorrow.
+PastLogDate = Annotated[LogDate, AfterValidator(_logged_day)]
 
 
 class _Strict(BaseModel):
@@ -88,7 +101,7 @@ class StrengthSetIn(_Strict):
 
 
 class SessionCreate(_Strict):
-    date: LogDate
+    date: PastLogDate
     start_time: (
         Annotated[
             dt.datetime,
@@ -122,6 +135,12 @@ class SessionCreate(_Strict):
             return parsed.replace(tzinfo=None)
         return value
 
+    @field_validator("start_time")
+    @classmethod
+    def _start_logged(cls, value: dt.datetime | None, info: ValidationInfo) -> dt.datetime | None:
+        _logged_day(value.date() if value is not None else None, info)
+        return value
+
 
 class SessionPublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -137,7 +156,7 @@ class SessionPublic(BaseModel):
 
 
 class WellnessCreate(_Strict):
-    date: LogDate
+    date: PastLogDate
     sleep_h: float | None = Field(default=None, ge=0, le=24)
     sleep_quality: float | None = Likert
     soreness: float | None = Likert
@@ -158,7 +177,7 @@ class WellnessPublic(WellnessCreate):
 
 
 class InjuryCreate(_Strict):
-    start_date: LogDate
+    start_date: PastLogDate
     end_date: LogDate | None = None
     body_part: str = Field(min_length=1, max_length=80)
     severity: Literal["minor", "moderate", "major"] = "minor"
@@ -194,6 +213,11 @@ class RecommendationPublic(BaseModel):
     degraded_reason: str | None = None
     prescription: PrescriptionPublic | None = None
     block: BlockPublic | None = None
+    model_source: Literal["population", "own_data"] | None = Field(
+        default=None,
+        description="population: day-one models trained on a simulated cohort; own_data: "
+        "models this installation's data earned through the training gate.",
+    )
 
 
 class Health(BaseModel):

@@ -21,15 +21,25 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils import get_tags
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from pipelines.columns import READINESS_IGNORED, READINESS_MONOTONE
+from pipelines.columns import (
+    INJURY_IGNORED,
+    INJURY_MONOTONE,
+    READINESS_IGNORED,
+    READINESS_MONOTONE,
+)
 
 # Types the skops serializer may load back for these pipelines (MLflow's safe default format).
 TRUSTED_TYPES: list[str] = [
     "collections.OrderedDict",
     "collections.defaultdict",
     "lightgbm.basic.Booster",
+    "numpy.dtype",
     "lightgbm.sklearn.LGBMRegressor",
     "lightgbm.sklearn.LGBMClassifier",
+    "models.baselines.ColumnForecast",
+    "models.baselines.PickColumns",
+    "models.baselines.RecencyClassifier",
+    "models.baselines.SignConstrained",
     "models.estimators.ColumnChecker",
     "models.estimators.ResidualRegressor",
     "sklearn.calibration.CalibratedClassifierCV",
@@ -37,6 +47,11 @@ TRUSTED_TYPES: list[str] = [
     "sklearn.calibration._SigmoidCalibration",
     "sklearn.frozen._frozen.FrozenEstimator",
     "sklearn.isotonic.IsotonicRegression",
+    "sklearn.impute._base.SimpleImputer",
+    "sklearn.linear_model._logistic.LogisticRegression",
+    "sklearn.linear_model._ridge.Ridge",
+    "sklearn.pipeline.Pipeline",
+    "sklearn.preprocessing._data.StandardScaler",
 ]
 
 READINESS_PARAMS: dict[str, Any] = {
@@ -208,8 +223,14 @@ def make_readiness_model(
 def make_injury_model(
     columns: Sequence[str], *, random_state: int = 0, params: dict[str, Any] | None = None
 ) -> Pipeline:
-    """Injury-within-7-days classifier (probability 0-1), before calibration."""
+    """Injury-within-7-days classifier (probability 0-1), before calibration.
+
+    Monotone in ``INJURY_MONOTONE`` (risk never falls with a load spike, pain or a recent
+    injury); isotonic or sigmoid calibration keeps that order.
+    """
     kwargs = {**INJURY_PARAMS, **(params or {})}
+    kwargs.setdefault("monotone_constraints", monotone_constraints(columns, INJURY_MONOTONE))
+    kwargs.setdefault("feature_penalty", [0.0 if c in INJURY_IGNORED else 1.0 for c in columns])
     model = LGBMClassifier(random_state=random_state, verbose=-1, **kwargs)
     return Pipeline([("columns", ColumnChecker(tuple(columns))), ("model", model)])
 

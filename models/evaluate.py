@@ -53,8 +53,14 @@ def split_by_time(
     athlete_fraction: float = 0.0,
     random_state: int = 0,
     embargo_days: int = EMBARGO_DAYS,
+    labelled: np.ndarray | None = None,
 ) -> Split:
     """Train on days before a cut-off date, test on days from it on.
+
+    The cut-off is the date by which ``1 - test_fraction`` of the labelled athlete-days
+    (``labelled``, default every row) have happened: a quantile of labelled rows, not of
+    calendar dates, so an archive reaching back decades or one athlete's stray dates cannot
+    move every labelled row to one side of it.
 
     With ``athlete_fraction > 0`` that share of athletes is held out entirely: they are only
     tested (after the cut-off) and never trained on, so the score covers unseen athletes too.
@@ -63,8 +69,7 @@ def split_by_time(
     """
     if not 0 < test_fraction < 1:
         raise ValueError(f"test_fraction must be in (0, 1), got {test_fraction}")
-    dates = np.sort(frame["date"].unique())
-    cutoff = pd.Timestamp(dates[int(len(dates) * (1 - test_fraction))])
+    cutoff = labelled_cutoff(frame, test_fraction=test_fraction, labelled=labelled)
     return _split_at(
         frame,
         cutoff=cutoff,
@@ -74,6 +79,25 @@ def split_by_time(
         ),
         embargo_days=embargo_days,
     )
+
+
+def labelled_cutoff(
+    frame: pd.DataFrame, *, test_fraction: float, labelled: np.ndarray | None = None
+) -> pd.Timestamp:
+    """The date by which ``1 - test_fraction`` of the labelled rows have happened.
+
+    Raises ``ValueError`` when no row is labelled.
+    """
+    dates = frame["date"].to_numpy()
+    if labelled is not None:
+        dates = dates[np.asarray(labelled, dtype=bool)]
+    if len(dates) == 0:
+        raise ValueError("no labelled athlete-days to split")
+    dates = np.sort(dates)
+    cutoff = pd.Timestamp(dates[min(len(dates) - 1, int(len(dates) * (1 - test_fraction)))])
+    first = pd.Timestamp(dates[0])
+    # a cut-off on the first labelled day would leave nothing to train on
+    return max(cutoff, first + pd.Timedelta(days=1))
 
 
 def _split_at(
@@ -90,6 +114,32 @@ def _split_at(
     if end is not None:
         test = test & (date < end).to_numpy()
     return Split(train=train, test=test, cutoff=cutoff)
+
+
+def labelled_folds(
+    frame: pd.DataFrame,
+    *,
+    labelled: np.ndarray,
+    n_splits: int = 2,
+    block: float = 0.2,
+    athlete_fraction: float = 0.2,
+    random_state: int = 0,
+    embargo_days: int = EMBARGO_DAYS,
+) -> Iterator[Split]:
+    """Forward-chaining validation folds placed by labelled rows, not calendar days.
+
+    Fold k tests the labelled rows between the quantiles ``1 - k * block / n_splits`` and
+    the next fold's cut-off (the last fold: to the end); it trains on everything before, minus
+    the embargo and a held-out share of athletes. Robust to archives spanning decades.
+    """
+    held = _held_out_athletes(frame, athlete_fraction=athlete_fraction, random_state=random_state)
+    cutoffs = [
+        labelled_cutoff(frame, test_fraction=k * block / n_splits, labelled=labelled)
+        for k in range(n_splits, 0, -1)
+    ]
+    ends: list[pd.Timestamp | None] = [*cutoffs[1:], None]
+    for cutoff, end in zip(cutoffs, ends, strict=True):
+        yield _split_at(frame, cutoff=cutoff, end=end, held=held, embargo_days=embargo_days)
 
 
 def forward_chaining_splits(

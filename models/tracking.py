@@ -176,6 +176,21 @@ def list_model_versions(store: TrackingStore, *, name: str) -> list[dict[str, An
     return sorted(rows, key=lambda r: r["version"])
 
 
+def read_run_params(store: TrackingStore, *, run_id: str) -> dict[str, str]:
+    """The parameters logged in a run (raises ``ValueError`` for an unknown run)."""
+    from mlflow.exceptions import MlflowException
+
+    try:
+        return dict(_client(store).get_run(run_id).data.params)
+    except MlflowException as err:
+        raise ValueError(f"no MLflow run {run_id!r} in {store.tracking_uri}") from err
+
+
+def set_run_tag(store: TrackingStore, *, run_id: str, key: str, value: str) -> None:
+    """Set a tag on a run (e.g. the model version a search produced)."""
+    _client(store).set_tag(run_id, key, value)
+
+
 def read_run_metrics(store: TrackingStore, *, run_id: str) -> dict[str, float]:
     """The metrics logged in a run."""
     return dict(_client(store).get_run(run_id).data.metrics)
@@ -229,6 +244,16 @@ def set_model_tag(store: TrackingStore, *, name: str, key: str, value: str) -> N
 def set_version_tag(store: TrackingStore, *, name: str, version: int, key: str, value: str) -> None:
     """Set a tag on one model version."""
     _client(store).set_model_version_tag(name, str(version), key, value)
+
+
+def read_version_tags(store: TrackingStore, *, name: str, version: int) -> dict[str, str]:
+    """The tags of one model version ({} when it does not exist)."""
+    from mlflow.exceptions import MlflowException
+
+    try:
+        return dict(_client(store).get_model_version(name, str(version)).tags)
+    except MlflowException:
+        return {}
 
 
 def start_parent_run(
@@ -296,3 +321,10 @@ def _log_batch(
         metrics=[Metric(k, float(v), now, 0) for k, v in metrics.items() if np.isfinite(v)],
         params=[Param(k, str(v)) for k, v in params.items()],
     )
+
+
+def log_figures(store: TrackingStore, *, run_id: str, figures: Mapping[str, Any]) -> None:
+    """Log matplotlib figures as image artifacts of a run."""
+    client = _client(store)
+    for filename, figure in figures.items():
+        client.log_figure(run_id, figure, filename)

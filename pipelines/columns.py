@@ -42,18 +42,6 @@ LOAD_FEATURES = (
     "tonnage_7d",
     "train_streak",
 )
-# How each load feature may move next-day readiness, declared once beside the features and read by
-# the readiness model (``models.estimators``): -1 non-increasing (more training on the day must
-# not raise predicted readiness), +1 non-decreasing (form rises when load falls), 0 free. Monotony
-# and strain are not monotone in the day's load (a day can make the week more or less even), so
-# the readiness model must not split on them or the direction guarantee breaks.
-LOAD_DIRECTION: dict[str, int] = {name: -1 for name in LOAD_FEATURES} | {
-    "tsb": 1,
-    "monotony": 0,
-    "strain": 0,
-}
-READINESS_MONOTONE: dict[str, int] = {c: d for c, d in LOAD_DIRECTION.items() if d}
-READINESS_IGNORED: tuple[str, ...] = tuple(c for c, d in LOAD_DIRECTION.items() if d == 0)
 HISTORY_FEATURES = ("days_since_rest", "days_since_hard", "days_since_injury")
 WELLNESS_FEATURES = (
     "readiness_today",
@@ -78,6 +66,31 @@ WELLNESS_FEATURES = (
     "resting_hr_missing",
     "readiness_self_missing",
 )
+# How each feature may move next-day readiness, declared once beside the features and read by the
+# models (``models.estimators``, ``models.families``): -1 non-increasing (more training on the day
+# must not raise predicted readiness), +1 non-decreasing (form rises when load falls; a hard day
+# resets days_since_hard), 0 free. Monotony and strain are not monotone in the day's load (a day
+# can make the week more or less even), so the readiness model must not split on them or the
+# direction guarantee breaks. Features not listed are free.
+READINESS_DIRECTION: dict[str, int] = {name: -1 for name in LOAD_FEATURES} | {
+    "tsb": 1,
+    "monotony": 0,
+    "strain": 0,
+    "days_since_rest": -1,
+    "days_since_hard": 1,
+}
+READINESS_MONOTONE: dict[str, int] = {c: d for c, d in READINESS_DIRECTION.items() if d}
+READINESS_IGNORED: tuple[str, ...] = tuple(c for c, d in READINESS_DIRECTION.items() if d == 0)
+# Injury risk must never fall with more training on the day (every monotone readiness feature,
+# mirrored), with reported pain or soreness, short sleep, or a more recent injury.
+INJURY_MONOTONE: dict[str, int] = {c: -d for c, d in READINESS_MONOTONE.items()} | {
+    "pain": 1,
+    "soreness": 1,
+    "sleep_debt_7d_h": 1,
+    "sleep_h": -1,
+    "days_since_injury": -1,
+}
+INJURY_IGNORED = READINESS_IGNORED
 STATIC_FEATURES = ("age_years", "sex_female", "experience_years", "weekday")
 FEATURE_COLUMNS: tuple[str, ...] = (
     *LOAD_FEATURES,

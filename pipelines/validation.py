@@ -47,8 +47,11 @@ DISTANCE_KM_MAX = 500.0  # km, exclusive
 ELEVATION_M_PER_KM_MAX = 300.0
 ELEVATION_M_PER_H_MAX = 2000.0
 ELEVATION_ALLOWANCE_M = 500.0
-EARLIEST_DATE = dt.date(1900, 1, 1)  # any date or time must fall within these
+EARLIEST_DATE = dt.date(1980, 1, 1)  # any date or time must fall within these
 LATEST_DATE = dt.date(2200, 12, 31)
+# A logged day may be "tomorrow" at most: the athlete's local date runs up to a day ahead of
+# the server's (UTC+14 vs UTC-12), and no time zone is stored per athlete.
+FUTURE_TOLERANCE = dt.timedelta(days=1)
 REPS_MAX = 1000.0
 LOAD_KG_MAX = 1000.0
 SEVERITIES = ("minor", "moderate", "major")
@@ -97,15 +100,43 @@ def _is_blank(value: Any) -> bool:
     return str(value) in {"NaT", "<NA>"}
 
 
-def _not_future(value: dt.date | None, info: ValidationInfo) -> dt.date | None:
-    today = (info.context or {}).get("today")
-    if value is not None and today is not None and value > today:
+def latest_log_date(today: dt.date) -> dt.date:
+    """The last day a log may carry: tomorrow (the athlete's time zone may be a day ahead)."""
+    return today + FUTURE_TOLERANCE
+
+
+def check_log_date(value: dt.date | None, *, field: str, today: dt.date) -> dt.date | None:
+    """The one date rule of every path (JSON, CSV, FIT/GPX): 1980-01-01 .. tomorrow.
+
+    Raises a ``PydanticCustomError`` naming ``field`` (a ``ValueError`` outside pydantic).
+    """
+    day = value.date() if isinstance(value, dt.datetime) else value
+    if day is None:
+        return value
+    if day < EARLIEST_DATE:
+        raise PydanticCustomError(
+            "date_out_of_range",
+            "{field} must not be before {earliest}",
+            {"field": field, "earliest": EARLIEST_DATE.isoformat()},
+        )
+    if day > latest_log_date(today):
         raise PydanticCustomError(
             "future_date",
-            "{field} must not be in the future (today is {today})",
-            {"field": info.field_name, "today": today.isoformat()},
+            "{field} must not be in the future: after tomorrow ({latest}; today is {today})",
+            {
+                "field": field,
+                "latest": latest_log_date(today).isoformat(),
+                "today": today.isoformat(),
+            },
         )
     return value
+
+
+def _not_future(value: dt.date | None, info: ValidationInfo) -> dt.date | None:
+    today = (info.context or {}).get("today")
+    if today is None:
+        return value
+    return check_log_date(value, field=str(info.field_name), today=today)
 
 
 def _in_calendar(value: dt.date | None, info: ValidationInfo) -> dt.date | None:

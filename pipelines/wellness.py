@@ -14,6 +14,7 @@ READINESS_EWM_ALPHA = 2.0 / (7 + 1)  # span 7 days
 READINESS_EWM_WINDOW = 28
 Z_ITEMS = ("sleep_h", "sleep_quality", "soreness", "fatigue", "mood", "stress", "resting_hr")
 SLEEP_NEED_H = 8.0
+SCALE_MIN_PAIRS = 5  # earlier days with self-report and composite before the mapping is used
 Z_CLIP = 4.0
 _MIN_SD = {"sleep_h": 0.5, "resting_hr": 2.0, "hrv_ln": 0.05}  # others: 0.5 scale points
 
@@ -34,11 +35,52 @@ def readiness_score(wellness: pd.DataFrame) -> pd.Series:
 
     The athlete's own 0-10 readiness x 10 when reported; otherwise the composite: 100 x the mean
     of sleep_h / 8 h (capped at 1), (sleep_quality - 1) / 4, (mood - 1) / 4, (5 - soreness) / 4,
-    (5 - fatigue) / 4 and (5 - stress) / 4 over the items present. NaN when nothing is present.
+    (5 - fatigue) / 4 and (5 - stress) / 4 over the items present, mapped onto the athlete's
+    own self-report scale (``composite_on_self_scale``). NaN when nothing is present.
     """
     parts = pd.DataFrame({name: f(wellness[name].astype(float)) for name, f in _COMPOSITE.items()})
     composite = 100.0 * parts.mean(axis=1, skipna=True)
-    return (wellness["readiness"].astype(float) * 10.0).fillna(composite)
+    self_report = wellness["readiness"].astype(float) * 10.0
+    return self_report.fillna(composite_on_self_scale(wellness, self_report, composite))
+
+
+def composite_on_self_scale(
+    wellness: pd.DataFrame, self_report: pd.Series, composite: pd.Series
+) -> pd.Series:
+    """The composite mapped onto the athlete's self-report scale, from earlier days only.
+
+    With at least ``SCALE_MIN_PAIRS`` earlier check-ins carrying both a self-report and a
+    composite: mean_self + (composite - mean_composite) x SD_self / SD_composite over those
+    days (ratio clipped to 0.2-5). Before that (or for an athlete who never self-reports) the
+    raw composite, the only scale there is. Composites mean ~51 where self-reports mean ~87 on
+    real team data: without this mapping a missing report looks like a collapse.
+    """
+    order = np.lexsort((wellness["date"].to_numpy(), wellness["athlete_id"].to_numpy()))
+    ids = wellness["athlete_id"].to_numpy()[order]
+    s = self_report.to_numpy(float)[order]
+    c = composite.to_numpy(float)[order]
+    both = np.isfinite(s) & np.isfinite(c)
+    frame = pd.DataFrame(
+        {
+            "n": both.astype(float),
+            "s": np.where(both, s, 0.0),
+            "c": np.where(both, c, 0.0),
+            "s2": np.where(both, s * s, 0.0),
+            "c2": np.where(both, c * c, 0.0),
+        }
+    )
+    sums = frame.groupby(ids, sort=False).cumsum() - frame  # strictly earlier check-ins
+    n = sums["n"].to_numpy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_s, mean_c = sums["s"].to_numpy() / n, sums["c"].to_numpy() / n
+        sd_s = np.sqrt(np.maximum(sums["s2"].to_numpy() / n - mean_s**2, 0.0))
+        sd_c = np.sqrt(np.maximum(sums["c2"].to_numpy() / n - mean_c**2, 0.0))
+        ratio = np.clip(sd_s / np.maximum(sd_c, 1e-6), 0.2, 5.0)
+        mapped = np.clip(mean_s + (c - mean_c) * np.where(sd_s > 0, ratio, 1.0), 0.0, 100.0)
+    out = np.where(n >= SCALE_MIN_PAIRS, mapped, c)
+    result = np.empty(len(out))
+    result[order] = out
+    return pd.Series(result, index=wellness.index)
 
 
 def z_column(item: str, window: int) -> str:

@@ -44,7 +44,7 @@ def _simulate(
     end: dt.date,
 ) -> dict[str, int]:
     from engine.services.simulation import save_cohort
-    from pipelines.simulator.cohort.cohort import simulate_cohort
+    from pipelines.simulator.cohort.cohort.cohort import simulate_cohort
 
     start = end - dt.timedelta(days=days)
     with console.status(f"Simulating {athletes} athletes x {days} days (seed {seed})..."):
@@ -74,55 +74,91 @@ def simulate(
 
 
 def _print_train_report(report) -> None:  # noqa: ANN001
-    table = Table(title=f"Training on {report.n_rows} athlete-days, holdout from {report.cutoff}")
-    for column in ("model", "new version", "metric", "new", "baseline", "champion", "served"):
+    table = Table(
+        title=f"Training on {report.n_rows} athlete-days, holdout from {report.cutoff} "
+        f"(readiness labels: {report.label_source})"
+    )
+    for column in ("model", "new version", "family", "metric", "new", "best baseline", "served"):
         table.add_column(column)
     for o in report.outcomes:
         metric = "mae" if o.target == "readiness" else "roc_auc"
-        base_key = (
-            "baseline_persistence_mae" if o.target == "readiness" else "baseline_acwr_roc_auc"
-        )
-        old = (
-            f"v{o.champion_before} {o.champion_metrics[metric]:.4f}" if o.champion_metrics else "-"
-        )
-        served = f"v{o.version} (promoted)" if o.promoted else f"v{o.champion_before} (kept)"
+        base = o.baselines.get(o.best_baseline, float("nan")) if o.best_baseline else float("nan")
+        served = f"v{o.served_version} ({'promoted' if o.promoted else 'kept'})"
         table.add_row(
             o.target,
             f"v{o.version}",
+            o.family,
             metric,
-            f"{o.metrics[metric]:.4f}",
-            f"{o.metrics[base_key]:.4f}",
-            old,
+            f"{o.value:.4f}",
+            f"{o.best_baseline} {base:.4f}" if o.best_baseline else "-",
             served,
         )
     console.print(table)
     for o in report.outcomes:
         console.print(f"  {o.name}: {'promoted' if o.promoted else 'not promoted'} ({o.reason})")
+    for target, reason in report.skipped.items():
+        console.print(f"  {target}: skipped ({reason})")
 
 
-def _train(settings: Settings, factory) -> None:  # noqa: ANN001
-    from engine.services.training import train_and_register
+def _train(settings: Settings, factory, *, as_json: bool = False, **options) -> None:  # noqa: ANN001, ANN003
+    from engine.services.training import report_json, train_and_register
 
     with (
         console.status("Building features and training both models..."),
         database.open_session(factory) as session,
     ):
-        report = train_and_register(session, settings, today=dt.date.today())
-    _print_train_report(report)
+        report = train_and_register(session, settings, today=dt.date.today(), **options)
+    if as_json:
+        typer.echo(json.dumps(report_json(report)))
+    else:
+        _print_train_report(report)
+    if not report.outcomes:
+        raise typer.Exit(code=1)
 
 
 @app.command()
-def train() -> None:
-    """Train both models, log them to MLflow, promote each only if it beats the champion."""
+def train(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the JSON contract.")] = False,
+    params_from: Annotated[
+        str | None,
+        typer.Option(
+            "--params-from",
+            help="Retrain that run's target with its LightGBM parameters (an experiment's "
+            "parent run, a trial or a training run).",
+        ),
+    ] = None,
+) -> None:
+    """Train both models, log them to MLflow, promote each only through the gate.
+
+    Exit codes: 0 trained (a skipped target is explained in one line), 1 nothing could be
+    trained (every target skipped), 2 bad usage.
+    """
+    from engine.services.population import ensure_population_models
+    from engine.services.training import params_from_run
+
     settings = load_settings()
-    _train(settings, open_database(settings))
+    factory = open_database(settings)
+    options: dict = {}
+    if params_from is not None:
+        try:
+            target, params = params_from_run(settings, run_id=params_from)
+        except ValueError as err:
+            raise fail(f"--params-from: {err}", code=2) from err
+        options = {
+            "params": {target: params},
+            "targets": (target,),
+            "extra_params": {"params_from": params_from},
+        }
+    with console.status("Checking the day-one population models..."):
+        ensure_population_models(settings)
+    _train(settings, factory, as_json=as_json, **options)
 
 
 def _recommendation(settings: Settings, factory, athlete: int, today: dt.date):  # noqa: ANN001, ANN202
+    from engine.services.population import load_served_models
     from engine.services.recommendation import recommend_for
-    from engine.services.serving import load_champions
 
-    models = load_champions(settings)
+    models = load_served_models(settings)
     with database.open_session(factory) as session:
         return recommend_for(
             session, athlete_id=athlete, today=today, models=models, settings=settings
@@ -222,10 +258,12 @@ def serve(
     import uvicorn
 
     from engine.cli.users import prepare_serving
+    from engine.services.population import ensure_population_models
 
     prepare_serving(host=host, demo=demo)
     settings = load_settings()
     open_database(settings)  # create or migrate the database before serving
+    ensure_population_models(settings)  # a model from day one
     uvicorn.run(
         "api.main:create_app",
         factory=True,

@@ -13,7 +13,7 @@ import typer
 from rich.table import Table
 
 from engine.cli.common import console, fail, load_settings, open_database
-from engine.errors import InsufficientDataError, ModelUnavailableError
+from engine.errors import ModelUnavailableError
 from engine.services import model_registry
 from engine.store import database
 
@@ -107,6 +107,14 @@ def rollback(target: TargetOption = Target.readiness) -> None:
 def experiment(
     trials: Annotated[int, typer.Option(min=1, help="Optuna trials.")] = 20,
     target: TargetOption = Target.readiness,
+    register: Annotated[
+        bool,
+        typer.Option(
+            "--register/--no-register",
+            help="Retrain with the best trial's parameters and register it as a challenger "
+            "through the training gate (the parent run is tagged with the version).",
+        ),
+    ] = True,
 ) -> None:
     """Optuna search on the stored cohort; each trial is a nested MLflow run."""
     import optuna
@@ -132,12 +140,68 @@ def experiment(
         "On the training holdout: "
         + ", ".join(f"{k} {v:.4f}" for k, v in sorted(report.holdout.items()))
     )
+    if register:
+        _register_best(settings, factory, report)
+
+
+def _register_best(settings, factory, report) -> None:  # noqa: ANN001
+    """The best trial's parameters through ``cairn train``'s gate, for one target."""
+    from engine.services.model_registry import tracking_store
+    from engine.services.training import train_and_register
+    from models import tracking
+
+    with (
+        console.status("Registering the best trial as a challenger..."),
+        database.open_session(factory) as session,
+    ):
+        trained = train_and_register(
+            session,
+            settings,
+            today=dt.date.today(),
+            params={report.target: report.best_params},
+            targets=(report.target,),
+            extra_params={"search_run_id": report.parent_run_id},
+        )
+    for outcome in trained.outcomes:
+        tracking.set_run_tag(
+            tracking_store(settings),
+            run_id=report.parent_run_id,
+            key="registered_version",
+            value=str(outcome.version),
+        )
+        state = "promoted to champion" if outcome.promoted else "challenger only"
+        console.print(f"Registered {outcome.name} v{outcome.version} ({state}: {outcome.reason})")
+    for target, reason in trained.skipped.items():
+        console.print(f"{target}: skipped ({reason})")
+
+
+class Source(StrEnum):
+    """Where ``cairn evaluate`` reads its data."""
+
+    db = "db"
 
 
 def evaluate(
-    dataset: Annotated[Dataset, typer.Option(help="Dataset to evaluate on.")] = Dataset.pmdata,
+    dataset: Annotated[
+        Dataset, typer.Option(help="Dataset to import, then evaluate on.")
+    ] = Dataset.pmdata,
     path: Annotated[
         Path | None, typer.Option(help="Dataset folder (default ../shared/data/pmdata).")
+    ] = None,
+    source: Annotated[
+        Source | None,
+        typer.Option("--source", help="db: evaluate on what the database holds (no import)."),
+    ] = None,
+    cutoff: Annotated[
+        str | None, typer.Option(help="Fit before this day, score from it on (YYYY-MM-DD).")
+    ] = None,
+    test_fraction: Annotated[
+        float | None,
+        typer.Option("--test-fraction", help="Or: score the last share of labelled days."),
+    ] = None,
+    athletes_ids: Annotated[
+        str | None,
+        typer.Option("--athletes", help="Only these athlete ids (1,2,3); closed loop: a count."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
     closed_loop: Annotated[
@@ -146,60 +210,42 @@ def evaluate(
             "--closed-loop", help="Instead: coach simulated athletes (Cairn, template, ACWR rule)."
         ),
     ] = False,
-    athletes: Annotated[int, typer.Option(min=1, help="Closed loop: athletes.")] = 200,
     weeks: Annotated[int, typer.Option(min=1, help="Closed loop: coached weeks.")] = 16,
     seed: Annotated[int, typer.Option(help="Closed loop: simulator seed.")] = 0,
 ) -> None:
-    """Evaluate readiness and injury models on real data (split in time), log to MLflow."""
+    """Evaluate readiness and injury models on real data (split in time), log to MLflow.
+
+    ``--source db`` fits on the database's days before the cut-off and scores after it;
+    ``--dataset pmdata`` imports PMData first and evaluates on its athletes (cut-off
+    2020-02-15). Exit codes: 0 done, 1 too little data, 2 bad usage.
+    """
+    from engine.cli.evaluate import parse_athletes, run_db_evaluation, run_pmdata
+
     if closed_loop:
         from engine.cli.plan import closed_loop_command
 
-        closed_loop_command(athletes=athletes, weeks=weeks, seed=seed, as_json=as_json)
+        count = int(athletes_ids) if athletes_ids and athletes_ids.isdigit() else 200
+        closed_loop_command(athletes=count, weeks=weeks, seed=seed, as_json=as_json)
         return
-    from engine.evaluation.pmdata import default_pmdata_path, run_pmdata_evaluation
-    from engine.services.model_registry import tracking_store
-    from models import tracking
-
-    settings = load_settings()
-    folder = path or default_pmdata_path(Path.cwd())
-
-    def log(result: dict) -> None:
-        r, i = result["readiness"], result["injury"]
-        tracking.log_table_run(
-            tracking_store(settings),
-            experiment="cairn-evaluation",
-            run_name=f"{dataset.value}-{dt.date.today().isoformat()}",
-            params={"dataset": dataset.value, "path": str(folder), "n": r["n"]},
-            metrics={
-                "readiness_mae": r["mae"],
-                **{f"baseline_{k}_mae": v for k, v in r["baselines"].items()},
-                "injury_roc_auc": i["roc_auc"],
-                "injury_roc_auc_ci_low": i["ci"][0],
-                "injury_roc_auc_ci_high": i["ci"][1],
-            },
-            table=result,
+    if source is Source.db:
+        run_db_evaluation(
+            cutoff=cutoff,
+            test_fraction=test_fraction,
+            athletes=parse_athletes(athletes_ids),
+            as_json=as_json,
         )
-
-    try:
-        result = run_pmdata_evaluation(folder, today=dt.date.today(), log=log)
-    except (FileNotFoundError, InsufficientDataError) as err:
-        raise fail(str(err)) from err
-    if as_json:
-        typer.echo(json.dumps(result, default=str))
         return
-    r, i = result["readiness"], result["injury"]
-    console.print(
-        f"Readiness (0-10), n={r['n']} athlete-days: MAE {r['mae']:.3f} | persistence "
-        f"{r['baselines']['persistence']:.3f} | EWMA {r['baselines']['ewma']:.3f}"
-    )
-    console.print(
-        f"Injury: ROC AUC {i['roc_auc']:.3f} (95% CI {i['ci'][0]:.3f}-{i['ci'][1]:.3f}), "
-        f"{i['n_events']} injury reports in the test window"
-    )
+    from engine.evaluation.pmdata import default_pmdata_path
+
+    folder = path or default_pmdata_path(Path.cwd())
+    run_pmdata(folder, cutoff=cutoff, test_fraction=test_fraction, as_json=as_json)
 
 
 def register(app: typer.Typer) -> None:
     """Attach ``models``, ``experiment`` and ``evaluate`` to the ``cairn`` app."""
+    from engine.cli.compare import compare_versions
+
+    models_app.command("compare")(compare_versions)
     app.add_typer(models_app, name="models")
     app.command()(experiment)
     app.command()(evaluate)

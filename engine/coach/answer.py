@@ -29,6 +29,7 @@ class Recommendation:
     degraded_reason: str | None = None
     prescription: dict[str, Any] | None = None
     block: dict[str, Any] | None = None
+    model_source: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -42,6 +43,7 @@ class Recommendation:
             "degraded_reason": self.degraded_reason,
             "prescription": self.prescription,
             "block": self.block,
+            "model_source": self.model_source,
         }
 
 
@@ -72,6 +74,7 @@ def to_recommendation(
         degraded_reason=models.degraded_reason,
         prescription=prescription,
         block=block,
+        model_source=models.source if models.available else None,
     )
 
 

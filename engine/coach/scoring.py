@@ -27,6 +27,7 @@ class ModelSet:
     injury: Any | None
     versions: dict[str, int | None] = field(default_factory=dict)
     degraded_reason: str | None = None
+    source: str | None = None  # "population" (day-one models) or "own_data"
 
     @property
     def available(self) -> bool:

@@ -9,7 +9,8 @@ overrides the athlete given to the importer, row by row. Units and ranges are in
 docs/import-formats.md and ``pipelines.validation``.
 
 Duplicates inside one file are rejected: sessions with the same ``external_id`` (given, or
-a hash of athlete, date, start, kind, type, duration and distance), two check-ins for the
+a hash of every logged value: athlete, date, start, kind, type, duration, distance, climb,
+descent, heart rate and RPE), two check-ins for the
 same athlete and day, two injuries with the same athlete, start_date and body_part.
 """
 
@@ -125,6 +126,29 @@ def _prepare(row: CsvRow, layout: CairnLayout, athlete_id: int) -> dict[str, Any
     return values
 
 
+_HASHED_FIELDS = (
+    "athlete_id",
+    "date",
+    "start_time",
+    "kind",
+    "type",
+    "duration_min",
+    "distance_km",
+    "elevation_gain_m",
+    "elevation_loss_m",
+    "avg_hr",
+    "rpe",
+)
+
+
+def _duplicate_rule(first_row: int, header: list[str], layout: CairnLayout) -> str:
+    """Name only columns the user sent: a generated external_id is "every logged value"."""
+    sent = [c for c in layout.unique if c in header]
+    if sent:
+        return f"duplicate of row {first_row} (same {', '.join(sent)})"
+    return f"duplicate of row {first_row} (every logged value is the same)"
+
+
 def _finish_session(record: dict[str, Any]) -> dict[str, Any]:
     if record["type"] == _PENDING:
         record["type"] = _DEFAULT_TYPES.get(record["kind"]) or classify_run(
@@ -133,8 +157,8 @@ def _finish_session(record: dict[str, Any]) -> dict[str, Any]:
             elevation_gain_m=record["elevation_gain_m"],
         )
     if record["external_id"] == _PENDING:
-        parts = [record[k] for k in ("athlete_id", "date", "start_time", "kind", "type")]
-        parts += [record["duration_min"], record["distance_km"]]
+        # every logged value: two games on one day with different RPE are two sessions
+        parts = [record.get(k) for k in _HASHED_FIELDS]
         record["external_id"] = f"cairn:{content_hash(*parts)}"
     return record
 
@@ -156,7 +180,7 @@ def _records(
             record = _finish_session(record)
         key = tuple(record[k] for k in layout.unique)
         if key in seen:
-            rule = f"duplicate of row {seen[key]} (same {', '.join(layout.unique)})"
+            rule = _duplicate_rule(seen[key], list(table.header), layout)
             rejections.append(Rejection(name, row.label, None, rule, None))
             continue
         seen[key] = row.number

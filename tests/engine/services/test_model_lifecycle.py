@@ -8,12 +8,17 @@ from typer.testing import CliRunner
 from engine.cli import app
 from engine.errors import ModelUnavailableError
 from engine.services import model_registry
-from engine.services.training import load_feature_table, register_result, tracking_store
+from engine.services.training import (
+    load_feature_table,
+    prepare_frame,
+    register_fit,
+    tracking_store,
+)
 from engine.settings import Settings
 from engine.store import database
 from models import tracking
 from models.evaluate import split_by_time
-from models.train import fit_readiness
+from models.selection import READINESS, fit_target, target_rows
 from pipelines.features import FEATURE_COLUMNS
 from tests.model_helpers import register_copy_of_champion
 
@@ -25,30 +30,23 @@ def _alias(settings: Settings, alias: str) -> int | None:
 
 
 def test_worse_model_is_not_promoted(trained_settings: Settings) -> None:
-    # Given champion v1, when a deliberately weak readiness model (one tiny tree) is registered
+    # Given champion v1, when a deliberately weak readiness model (the athlete's 28-day mean)
     engine = database.make_engine(trained_settings.database_url)
     with database.open_session(database.make_session_factory(engine)) as session:
-        frame = load_feature_table(session)
+        frame, _ = prepare_frame(load_feature_table(session))
     engine.dispose()
-    split = split_by_time(frame, athlete_fraction=0.2, random_state=trained_settings.random_state)
-    weak = fit_readiness(
+    split = split_by_time(
         frame,
-        split,
-        columns=FEATURE_COLUMNS,
-        params={"n_estimators": 1, "learning_rate": 0.01},
-        with_figures=False,
-        diagnostics=False,
+        athlete_fraction=0.2,
+        random_state=trained_settings.random_state,
+        labelled=target_rows(READINESS, frame),
     )
-    outcome = register_result(
-        trained_settings,
-        target="readiness",
-        result=weak,
-        holdout=weak.test,
-        run_name="weak",
-        extra_params={},
-    )
+    weak = fit_target(READINESS, frame, split, columns=FEATURE_COLUMNS, family="athlete_mean")
+    weak.baselines = {}  # no baseline to fall back on: the weak family itself is registered
+    outcome = register_fit(trained_settings, fit=weak, run_name="weak", extra_params={})
     # Then it becomes challenger v2 only; the champion stays v1 and the reason says why
     assert (outcome.version, outcome.promoted, outcome.champion_before) == (2, False, 1)
+    assert outcome.served_version == 1 and outcome.family == "athlete_mean"
     assert "does not beat" in outcome.reason
     assert _alias(trained_settings, "champion") == 1
     assert _alias(trained_settings, "challenger") == 2

@@ -109,3 +109,22 @@ def test_read_cairn_csv_keeps_wall_clock_of_zoned_times(tmp_path: Path, today: d
     # then the local wall-clock time is kept
     sessions = read_cairn_csv(path, athlete_id=1, today=today).sessions
     assert sessions.iloc[0]["start_time"] == pd.Timestamp("2024-05-07 07:00:00")
+
+
+def test_two_games_on_one_day_with_different_rpe_are_two_sessions(
+    tmp_path: Path, today: dt.date
+) -> None:
+    text = "date,kind,type,duration_min,rpe\n2024-05-01,run,game,90,6\n2024-05-01,run,game,90,8\n"
+    batch = read_cairn_csv(_write(tmp_path, "games.csv", text), athlete_id=1, today=today)
+    assert len(batch.sessions) == 2 and not batch.rejections
+    assert batch.sessions["external_id"].nunique() == 2
+
+
+def test_identical_rows_without_external_id_name_no_unsent_column(
+    tmp_path: Path, today: dt.date
+) -> None:
+    text = "date,kind,duration_min,rpe\n2024-05-01,run,30,5\n2024-05-01,run,30,5\n"
+    batch = read_cairn_csv(_write(tmp_path, "twice.csv", text), athlete_id=1, today=today)
+    assert len(batch.sessions) == 1
+    message = batch.rejections[0].message()
+    assert "every logged value is the same" in message and "external_id" not in message

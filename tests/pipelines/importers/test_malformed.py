@@ -161,7 +161,7 @@ RECORD_CASES = [
         "duplicate-checkin",
         "w.csv",
         WELLNESS + "2024-05-01,7,,,,,\n2024-05-01,8,,,,,\n",
-        "duplicate of row 2 (same athlete_id, date)",
+        "duplicate of row 2 (same date)",
     ),
     (
         "end-before-start",
