@@ -20,6 +20,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request, status
 
 MAX_TRACKED_KEYS = 100_000
+MAX_KEY_CHARS = 120  # usernames are at most 80 characters; longer guesses share a key
 _CREATE = threading.Lock()
 
 
@@ -54,7 +55,7 @@ class LoginThrottle:
         now = self._clock()
         waits = []
         with self._lock:
-            for key, limit in ((f"user:{username}", self.max_per_user),
+            for key, limit in ((f"user:{username[:MAX_KEY_CHARS]}", self.max_per_user),
                                (f"ip:{client}", self.max_per_ip)):  # fmt: skip
                 failures = self._recent(key, now)
                 if len(failures) >= limit:
@@ -67,13 +68,13 @@ class LoginThrottle:
         with self._lock:
             if len(self._failures) >= MAX_TRACKED_KEYS:
                 self._failures.pop(next(iter(self._failures)))
-            for key in (f"user:{username}", f"ip:{client}"):
+            for key in (f"user:{username[:MAX_KEY_CHARS]}", f"ip:{client}"):
                 self._failures.setdefault(key, deque()).append(now)
 
     def record_success(self, *, username: str) -> None:
         """Clear the username's failures (the client's stay counted)."""
         with self._lock:
-            self._failures.pop(f"user:{username}", None)
+            self._failures.pop(f"user:{username[:MAX_KEY_CHARS]}", None)
 
 
 def get_login_throttle(request: Request) -> LoginThrottle:

@@ -12,10 +12,12 @@ import fitdecode
 import icalendar
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from api.main import create_app
 from engine.settings import Settings
 from engine.store import accounts, database
+from engine.store.tables import User
 from tests.api.conftest import add_user, with_secret
 
 
@@ -100,15 +102,23 @@ def test_calendar_token_reads_only_that_calendar_and_is_revocable(
 def test_calendar_token_stops_when_the_athlete_login_is_deactivated(
     trained_client: TestClient,
 ) -> None:
-    # given a calendar token of athlete 1, whose login is then deactivated
+    # given a calendar token of athlete 1, whose logins are then all deactivated
     athlete = add_user(trained_client.app, username="ics-off", role="athlete", athlete_id=1)
     token = trained_client.post("/athletes/1/calendar-token", headers=athlete).json()["token"]
-    with database.open_session(trained_client.app.state.session_factory) as session:
-        accounts.read_user_by_name(session, username="ics-off").is_active = False
+    assert trained_client.get("/athletes/1/plan.ics", params={"token": token}).status_code == 200
+    factory = trained_client.app.state.session_factory
+    with database.open_session(factory) as session:
+        logins = session.scalars(select(User).where(User.athlete_id == 1)).all()
+        for login in logins:
+            login.is_active = False
     # when the calendar app reads the feed, then it is refused at once
     response = trained_client.get("/athletes/1/plan.ics", params={"token": token})
     assert response.status_code == 401
     assert trained_client.get("/athletes/1", headers=athlete).status_code == 401
+    # and one active login again lets it through
+    with database.open_session(factory) as session:
+        accounts.read_user_by_name(session, username="ics-off").is_active = True
+    assert trained_client.get("/athletes/1/plan.ics", params={"token": token}).status_code == 200
 
 
 def test_recommendation_fit_is_a_workout_with_timed_steps_and_hr_targets(
