@@ -194,7 +194,9 @@ def closed_loop_command(*, athletes: int, weeks: int, seed: int, as_json: bool) 
             n_athletes=n_train, n_days=train_days, seed=seed + 1, start=dt.date(2023, 1, 2)
         )
     with console.status(f"Coaching {athletes} simulated athletes for {weeks} weeks, 3 ways..."):
-        report = run_closed_loop(n_athletes=athletes, weeks=weeks, seed=seed, models=models)
+        report = run_closed_loop(
+            n_athletes=athletes, weeks=weeks, seed=seed, models=models, settings=settings
+        )
     result = report.to_dict()
     result["setup"] |= {
         "models": f"trained on {n_train} simulated athletes x {train_days} days (seed {seed + 1})",

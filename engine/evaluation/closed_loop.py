@@ -2,8 +2,8 @@
 
 The simulator (``pipelines.simulator.cohort``) knows each athlete's hidden fitness. One cohort is
 warmed up on the seed's weekly template (the logs every coach starts from), then copied three
-times, and each copy is coached for ``weeks`` weeks by: Cairn (``CairnPolicy``: features ->
-models -> optimizer, fed from the simulator's observations each morning), the fixed weekly
+times, and each copy is coached for ``weeks`` weeks by: Cairn (``CairnPolicy``: the served
+path, ``recommend_for``, on a store the simulator's observations fill), the fixed weekly
 template (``TemplatePolicy``), and an acute:chronic rule coach (``AcwrRulePolicy``). The copies
 share every random stream, so the three policies face the same nights (sleep, stress, illness
 and injury draws). Reported from the hidden truth: fitness and performance gain (AU/day),
@@ -22,10 +22,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from engine.coach.coach import default_rules
 from engine.coach.scoring import ModelSet
 from engine.evaluation.policies import AcwrRulePolicy, CairnPolicy
-from engine.optimizer.choose import Rules
+from engine.settings import Settings
 from models.estimators import set_single_thread
 from models.evaluate import split_by_time
 from models.train import fit_injury, fit_readiness
@@ -207,7 +206,7 @@ def run_closed_loop(
     weeks: int = 16,
     seed: int = 0,
     models: ModelSet,
-    rules: Rules | None = None,
+    settings: Settings | None = None,
     warmup_weeks: int = WARMUP_WEEKS,
     start: dt.date = DEFAULT_START,
     progress: Callable[[str], None] | None = None,
@@ -219,7 +218,8 @@ def run_closed_loop(
         weeks: Coached weeks (after the warm-up).
         seed: Seed of the cohort and of every simulator stream (shared by the policies).
         models: Cairn's models (both needed).
-        rules: Cairn's guard rails (default ``coach.default_rules()``).
+        settings: The served settings Cairn's arm runs with (its risk ceiling and readiness
+            floor; default ``Settings()``). The arm keeps its own temporary store.
         warmup_weeks: Template weeks before coaching starts (the logs Cairn starts from).
         start: First warm-up day.
         progress: Called with a short message as each policy finishes.
@@ -237,16 +237,20 @@ def run_closed_loop(
     first = sim.hidden_state()
     switch, days = pd.Timestamp(sim.today), 7 * weeks
     arms = {name: copy.deepcopy(sim) for name in POLICIES}
-    policies = {
-        "cairn": CairnPolicy(warmup, models=models, rules=rules or default_rules()),
+    cairn = CairnPolicy(warmup, models=models, settings=settings or Settings(), seed=seed)
+    policies: dict[str, Any] = {
+        "cairn": cairn,
         "template": copy.deepcopy(template),
         "acwr_rule": AcwrRulePolicy(copy.deepcopy(template), warmup),
     }
     outcomes = {}
-    for name in POLICIES:
-        seconds = _run(arms[name], policies[name], days)
-        outcomes[name] = _outcome(arms[name], first, start=switch, seconds=seconds)
-        say(f"{name}: {seconds:.1f} s")
+    try:
+        for name in POLICIES:
+            seconds = _run(arms[name], policies[name], days)
+            outcomes[name] = _outcome(arms[name], first, start=switch, seconds=seconds)
+            say(f"{name}: {seconds:.1f} s")
+    finally:
+        cairn.close()
     setup = {
         "athletes": n_athletes,
         "weeks": weeks,

@@ -1,135 +1,87 @@
-"""Coaching policies for the closed loop: Cairn's real daily path, and an acute:chronic rule.
+"""Coaching policies for the closed loop: Cairn's served path, and an acute:chronic rule.
 
 Both see only what a coach sees in the simulator: logged sessions (reported RPE), morning
-check-ins, who is injured or ill this morning, and the athletes' profiles. Never the hidden
-truth. ``CairnPolicy`` runs ``engine.coach.coach`` (block, adaptation, candidates, the models'
-predictions, the optimizer) on features kept up to date incrementally for the whole cohort
-(``pipelines.features.extend_daily_features``), with one batched prediction per model a day.
+check-ins, who is injured this morning, and the athletes' profiles. Never the hidden truth.
+``CairnPolicy`` keeps those observations in a real store (``engine.evaluation.loop_store``)
+and asks ``engine.services.recommendation.recommend_for``, the function the API's
+``GET /athletes/{id}/recommendation`` calls, for every athlete each morning.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
 from engine.coach import coach
-from engine.coach.periodisation import VolumePlan, block_on
-from engine.coach.prescription import HeartProfile
-from engine.coach.reassessment import Reassessment, volume_plan
-from engine.coach.scoring import ModelSet, candidate_feature_matrix
-from engine.evaluation.cohort_state import FeatureState, LogBook, cohort_contexts
-from engine.optimizer.catalogue import Candidate
-from engine.optimizer.choose import Rules
+from engine.coach.answer import Recommendation
+from engine.coach.scoring import ModelSet
+from engine.evaluation.loop_store import LoopStore
+from engine.services.morning_cache import MorningCache
+from engine.services.recommendation import recommend_for
+from engine.settings import Settings
 from pipelines.loads import session_loads
 from pipelines.simulator.catalogue import TYPE_CODE
 from pipelines.simulator.cohort import SimulatedCohort, TemplatePolicy
-from pipelines.simulator.params import AVAIL_COLUMNS
 from pipelines.simulator.plans import Observation, PlanBatch, make_plan_batch, plans_to_frame
 
 
 class CairnPolicy:
-    """Cairn's daily path for every athlete: features -> models -> optimizer.
+    """Cairn's served path for every athlete: the store -> ``recommend_for`` -> the plan.
 
     Args:
         warmup: The logs so far (the template weeks before coaching starts).
         models: The served models (trained on another simulated cohort, or the champions).
-        rules: Guard rails and objective weights.
+        settings: The served settings (the risk ceiling and readiness floor).
+        seed: The cohort's seed (store ids and references).
+        database_url: The store (default a temporary SQLite file, removed by ``close``).
     """
 
-    def __init__(self, warmup: SimulatedCohort, *, models: ModelSet, rules: Rules) -> None:
-        self.book = LogBook(warmup)
-        self.models, self.rules = models, rules
-        first = pd.Timestamp(warmup.sessions["date"].min())
-        self.anchor = first.date()
-        self.features = FeatureState(self.book, until=pd.Timestamp(warmup.hidden["date"].max()))
-        athletes = warmup.athletes.set_index("athlete_id")
-        self.availability = {
-            int(a): tuple(int(m) for m in row)
-            for a, row in athletes[list(AVAIL_COLUMNS)].iterrows()
-        }
-        self.hearts = {
-            int(a): (float(r["max_hr"]), float(r["resting_hr"])) for a, r in athletes.iterrows()
-        }
-        self.novice = (athletes["experience_years"] < coach.NOVICE_YEARS).to_dict()
-        self._plans: dict[int, dict[int, tuple[VolumePlan, Reassessment | None]]] = {}
+    def __init__(
+        self,
+        warmup: SimulatedCohort,
+        *,
+        models: ModelSet,
+        settings: Settings,
+        seed: int = 0,
+        database_url: str | None = None,
+    ) -> None:
+        if not models.available:
+            raise ValueError("the closed loop needs both models")
+        self.store = LoopStore(warmup, seed=seed, database_url=database_url)
+        self.models, self.settings = models, settings
+        self.athletes = sorted(self.store.store_id)
+        # the API's cache of morning states (one entry per athlete and day)
+        self.cache: MorningCache[coach.Morning] = MorningCache(max_entries=len(self.athletes))
+        self.answers: dict[int, Recommendation] = {}  # this morning's, by simulator id
 
     def __call__(self, obs: Observation) -> pd.DataFrame:
         """Today's plan frame (one row per athlete who trains)."""
-        self.book.observe(obs)
-        today = pd.Timestamp(obs.date)
-        base = self.features.morning(self.book, today)
-        mornings = self._mornings(today, base)
-        inputs = [coach.unscored_inputs(m, rules=self.rules, locks={}) for m in mornings]
-        inputs = self._score(mornings, inputs)
-        choices = {
-            m.athlete_id: coach.choose(i).candidate for m, i in zip(mornings, inputs, strict=True)
-        }
-        return plan_frame_from_choices(choices)
+        self.store.observe(obs)
+        today: dt.date = pd.Timestamp(obs.date).date()
+        with self.store.session() as session:
+            self.answers = {
+                a: recommend_for(
+                    session,
+                    athlete_id=self.store.store_id[a],
+                    today=today,
+                    models=self.models,
+                    settings=self.settings,
+                    cache=self.cache,
+                )
+                for a in self.athletes
+            }
+        return plan_frame_from_answers(self.answers)
 
     def record(self, done: pd.DataFrame) -> None:
         """What was done today (the simulator's answer to the plans)."""
-        self.book.record(done)
+        self.store.record(done)
 
-    def _mornings(self, today: pd.Timestamp, base: pd.DataFrame) -> list[coach.Morning]:
-        day, yesterday = today.date(), today - pd.Timedelta(days=1)
-        final, sessions = self.features.final, self.book.sessions
-        contexts = cohort_contexts(
-            today=today, base=base, final=final, sessions=sessions, availability=self.availability
-        )
-        block = block_on(anchor=self.anchor, today=day)
-        if block.index not in self._plans:
-            daily = dict(tuple(final.groupby("athlete_id")))
-            self._plans[block.index] = {
-                a: volume_plan(daily[a], anchor=self.anchor, today=day) for a in daily
-            }
-        done = sessions[sessions["date"] == yesterday].groupby("athlete_id")["duration_min"].sum()
-        rows = base.reset_index()
-        out = []
-        for i, athlete in enumerate(base.index):
-            a, row = int(athlete), rows.iloc[i : i + 1]
-            max_hr, rest_hr = self.hearts[a]
-            out.append(
-                coach.Morning(
-                    athlete_id=a,
-                    today=day,
-                    anchor=self.anchor,
-                    base_row=row,
-                    daily=row,
-                    context=contexts[a],
-                    block=block,
-                    reassessment=self._plans[block.index][a][1],
-                    volume=self._plans[block.index][a][0],
-                    levels={},
-                    heart=HeartProfile(max_hr=max_hr, resting_hr=rest_hr),
-                    novice=bool(self.novice[a]),
-                    done_min={yesterday.date(): float(done.get(a, 0.0))},
-                )
-            )
-        return out
-
-    def _score(
-        self, mornings: list[coach.Morning], inputs: list[coach.Inputs]
-    ) -> list[coach.Inputs]:
-        """All athletes' candidates through each model in one call."""
-        readiness_model, injury_model = self.models.readiness, self.models.injury
-        if readiness_model is None or injury_model is None:
-            raise ValueError("the closed loop needs both models")
-        matrices = [
-            candidate_feature_matrix(m.base_row, i.candidates)
-            for m, i in zip(mornings, inputs, strict=True)
-        ]
-        X = np.vstack(matrices)  # noqa: N806
-        readiness = np.clip(readiness_model.predict(X), 0, 100)
-        risk = injury_model.predict_proba(X)[:, 1]
-        bounds = np.cumsum([0, *(len(mx) for mx in matrices)])
-        return [
-            replace(i, readiness=readiness[lo:hi], injury_risk=risk[lo:hi])
-            for i, lo, hi in zip(inputs, bounds[:-1], bounds[1:], strict=True)
-        ]
+    def close(self) -> None:
+        """Release the store."""
+        self.store.close()
 
 
 # --- the acute:chronic rule coach ------------------------------------------------------------
@@ -207,17 +159,17 @@ class AcwrRulePolicy:
         self._update(session_loads(done) if len(done) else done)
 
 
-def plan_frame_from_choices(choices: Mapping[int, Candidate]) -> pd.DataFrame:
-    """A plan frame from one candidate per athlete id (rest rows dropped)."""
+def plan_frame_from_answers(answers: Mapping[int, Recommendation]) -> pd.DataFrame:
+    """A plan frame from one recommendation per simulator athlete id (rest rows dropped)."""
     rows = [
         {
             "athlete_id": a,
-            "kind": c.kind,
-            "type": c.type,
-            "duration_min": c.duration_min,
-            "rpe": c.target_rpe,
+            "kind": r.session["kind"],
+            "type": r.session["type"],
+            "duration_min": r.session["duration_min"],
+            "rpe": r.session["target_rpe"],
         }
-        for a, c in choices.items()
-        if c.kind != "rest"
+        for a, r in answers.items()
+        if r.session["kind"] != "rest"
     ]
     return pd.DataFrame(rows, columns=["athlete_id", "kind", "type", "duration_min", "rpe"])

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from engine.errors import AthleteNotFoundError
@@ -97,6 +97,17 @@ def add_injury(session: Session, *, athlete_id: int, values: Mapping[str, Any]) 
     session.add(row)
     session.flush()
     return row
+
+
+def end_open_injuries(session: Session, *, athlete_id: int, end_date: dt.date) -> int:
+    """Close the athlete's open injuries (``end_date`` NULL) on ``end_date``, the last day
+    lost; returns how many were closed."""
+    result = session.execute(
+        update(Injury)
+        .where(Injury.athlete_id == athlete_id, Injury.end_date.is_(None))
+        .values(end_date=end_date)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def _frame(session: Session, query: Any) -> pd.DataFrame:
