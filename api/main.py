@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from types import ModuleType
 
 from fastapi import Depends, FastAPI
 
@@ -39,8 +40,8 @@ from engine.store import jobs as engine_jobs
 PUBLIC_ROUTERS = (health, auth, metrics)
 # Add new routers here (e.g. imports, plan): they get authentication and, for paths with
 # {athlete_id}, the athlete-visibility check.
-PROTECTED_ROUTERS = (athletes, logs, records, recommendation, registry, jobs, imports, plan)
-PROTECTED_ROUTERS += (exports, users)  # calendar/watch export, account admin
+PROTECTED_ROUTERS: tuple[ModuleType, ...] = (athletes, logs, records, recommendation, registry)
+PROTECTED_ROUTERS += (jobs, imports, plan, exports, users)
 
 
 def _lifespan(settings: Settings):  # noqa: ANN202

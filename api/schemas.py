@@ -12,6 +12,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    JsonValue,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -383,7 +384,7 @@ class PlanLockCreate(_Strict):
         min_length=1,
         max_length=40,
         description="A catalogue session type.",
-        json_schema_extra={"enum": sorted(CATALOGUE)},
+        json_schema_extra={"enum": list[JsonValue](sorted(CATALOGUE))},
     )
     duration_min: float = Field(ge=0, le=600, description="Minutes (0 for rest).")
     note: str = Field(default="", max_length=200)

@@ -105,7 +105,7 @@ def unlink_coach(session: Session, *, username: str, athlete_id: int) -> UserRec
             CoachAthlete.coach_id == user.id, CoachAthlete.athlete_id == athlete_id
         )
     )
-    if not result.rowcount:
+    if not getattr(result, "rowcount", 0):
         raise LookupError(f"user {username!r} is not linked to athlete {athlete_id}")
     session.flush()
     return _record(session, user)
