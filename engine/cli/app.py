@@ -44,7 +44,7 @@ def _simulate(
     end: dt.date,
 ) -> dict[str, int]:
     from engine.services.simulation import save_cohort
-    from pipelines.simulator.cohort.cohort.cohort import simulate_cohort
+    from pipelines.simulator.cohort import simulate_cohort
 
     start = end - dt.timedelta(days=days)
     with console.status(f"Simulating {athletes} athletes x {days} days (seed {seed})..."):
