@@ -21,6 +21,7 @@ from api.idempotency import IdempotentDep
 from api.record_schemas import (
     InjuriesPublic,
     InjuryUpdate,
+    LoadDayPublic,
     LoadPublic,
     SessionRecordPublic,
     SessionsPublic,
@@ -344,7 +345,7 @@ def read_load(
     )
     return LoadPublic(
         athlete_id=athlete_id,
-        data=rows,
+        data=[LoadDayPublic.model_validate(row) for row in rows],
         count=len(rows),
         model_versions=dict(models.versions),
         degraded=not models.available,

@@ -199,24 +199,34 @@ def chart_page(
     )
 
 
-def _log_context(session: SessionDep, athlete_id: int) -> dict[str, Any]:
+LOG_PAGE = 50
+
+
+def _log_context(session: SessionDep, athlete_id: int, offset: int = 0) -> dict[str, Any]:
     sessions, total = records.read_records_page(
-        session, record_type="session", athlete_id=athlete_id, limit=50
+        session, record_type="session", athlete_id=athlete_id, limit=LOG_PAGE, offset=offset
     )
     return {
         "athlete": logbook.read_athlete(session, athlete_id=athlete_id),
         "sessions": sessions,
         "total": total,
+        "offset": offset,
+        "page_size": LOG_PAGE,
         "page": "log",
     }
 
 
 @router.get("/log")
 def log_page(
-    request: Request, athlete_id: AthletePageDep, user: WebUserDep, session: SessionDep
+    request: Request,
+    athlete_id: AthletePageDep,
+    user: WebUserDep,
+    session: SessionDep,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> Response:
-    """The latest sessions with edit and delete, a form to log one, and file upload."""
-    return render(request, "log.html", {"user": user, **_log_context(session, athlete_id)})
+    """Sessions by date (50 a page) with edit and delete, a form to log one, file upload."""
+    context = _log_context(session, athlete_id, offset)
+    return render(request, "log.html", {"user": user, **context})
 
 
 @router.post("/sessions", dependencies=[CsrfDep])

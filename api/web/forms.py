@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
@@ -14,6 +14,8 @@ from api.schemas import SessionCreate
 
 CHECKBOXES = frozenset({"pain", "illness"})
 NOT_FIELDS = frozenset({"csrf_token"})
+
+M = TypeVar("M", bound=BaseModel)
 
 
 def form_values(form: FormData | Mapping[str, Any], model: type[BaseModel]) -> dict[str, Any]:
@@ -29,9 +31,7 @@ def form_values(form: FormData | Mapping[str, Any], model: type[BaseModel]) -> d
     return out
 
 
-def parse_form(
-    form: FormData | Mapping[str, Any], model: type[BaseModel]
-) -> tuple[BaseModel | None, list[str]]:
+def parse_form(form: FormData | Mapping[str, Any], model: type[M]) -> tuple[M | None, list[str]]:
     """(the validated model, []) or (None, one message per bad field)."""
     try:
         return model.model_validate(form_values(form, model)), []

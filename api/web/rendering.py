@@ -22,10 +22,19 @@ def _label(value: object) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _pct(value: object) -> str:
+def _pct(value: float | str | None) -> str:
     return "-" if value is None else f"{100 * float(value):.1f}%"
 
 
+def _ms_date(value: int | float | str | None) -> str:
+    """Milliseconds since the epoch as a UTC date and time (the registry's ``created``)."""
+    if value is None:
+        return "-"
+    moment = dt.datetime.fromtimestamp(int(value) / 1000, tz=dt.UTC)
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+TEMPLATES.env.filters["ms_date"] = _ms_date
 TEMPLATES.env.filters["label"] = _label
 TEMPLATES.env.filters["pct"] = _pct
 

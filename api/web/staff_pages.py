@@ -70,12 +70,12 @@ def coach_page(
             session, athlete_id=athlete.id, today=day, models=models, settings=settings, cache=cache
         )
         morning = load_morning(session, athlete_id=athlete.id, today=day, cache=cache)
-        context = morning.context
+        flags = morning.context
         signals = {
             **morning.signals,
-            "open_injury": context.open_injury,
-            "pain": context.pain,
-            "illness": context.illness,
+            "open_injury": flags.open_injury,
+            "pain": flags.pain,
+            "illness": flags.illness,
         }
         rows.append(
             {
@@ -101,14 +101,15 @@ def post_lock(
         day = dt.date.fromisoformat(str(form.get("date", "")))
         body = PlanLockCreate(
             type=str(form.get("type", "")),
-            duration_min=float(form.get("duration_min") or 0),
+            duration_min=float(str(form.get("duration_min") or 0)),
             note=str(form.get("note", "")),
         )
     except (ValueError, ValidationError) as err:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"lock: {err}") from err
     existing = plan_locks.read_lock(session, athlete_id=athlete_id, day=day)
     role = user.role
-    if not plans.may_change_lock(role=role, existing_role=existing and existing.role):
+    existing_role = existing.role if existing is not None else None
+    if not plans.may_change_lock(role=role, existing_role=existing_role):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "only a coach or admin may change it")
     plan_locks.save_lock(
         session,

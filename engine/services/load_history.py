@@ -67,20 +67,22 @@ def read_load_days(
     known = grid[grid["load_total"].notna()]
     readiness, risk = _predictions(known, models)
     predicted = pd.DataFrame({"r": readiness, "k": risk}, index=known.index).reindex(days)
-    out = []
-    for i, day in enumerate(days[1:], start=1):
-        row, before = grid.iloc[i], predicted.iloc[i - 1]
-        out.append(
-            {
-                "date": day.date(),
-                "load": _number(np.nan_to_num(row["load_total"]), 1),
-                "fitness": _number(np.nan_to_num(row["ctl"]), 1),
-                "fatigue": _number(np.nan_to_num(row["atl"]), 1),
-                "form": _number(np.nan_to_num(row["tsb"]), 1),
-                "acwr": _number(row["acwr_ewma"], 3),
-                "readiness_self": _number(row["readiness_today"], 1),
-                "readiness_predicted": _number(before["r"], 1),
-                "injury_risk": _number(before["k"], 4),
-            }
-        )
-    return out
+    col = {c: grid[c].to_numpy(float)[1:] for c in _COLUMNS}
+    before = {c: predicted[c].to_numpy(float)[:-1] for c in ("r", "k")}
+    return [
+        {
+            "date": day.date(),
+            "load": _number(np.nan_to_num(col["load_total"][i]), 1),
+            "fitness": _number(np.nan_to_num(col["ctl"][i]), 1),
+            "fatigue": _number(np.nan_to_num(col["atl"][i]), 1),
+            "form": _number(np.nan_to_num(col["tsb"][i]), 1),
+            "acwr": _number(col["acwr_ewma"][i], 3),
+            "readiness_self": _number(col["readiness_today"][i], 1),
+            "readiness_predicted": _number(before["r"][i], 1),
+            "injury_risk": _number(before["k"][i], 4),
+        }
+        for i, day in enumerate(days[1:])
+    ]
+
+
+_COLUMNS = ("load_total", "ctl", "atl", "tsb", "acwr_ewma", "readiness_today")

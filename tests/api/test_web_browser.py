@@ -279,11 +279,11 @@ def test_fit_upload_shows_the_summary_and_the_session(browser, site: Site) -> No
     assert "1 sessions" in summary
     imported = browser.find_elements(By.CSS_SELECTOR, "#imported-sessions tbody tr")
     assert len(imported) == 1 and "fit" in imported[0].text
+    _shot(browser, "08-upload-summary")
     # and the history (which lists sessions by date) now holds one more
     browser.get(f"{site.url}/app/athletes/{site.athlete_id}/log")
     total = browser.find_element(By.CSS_SELECTOR, "#sessions-total").text
     assert int(total) == rows_before + 1
-    _shot(browser, "08-upload-summary")
 
 
 def test_session_edit_and_delete_from_the_log(browser, site: Site) -> None:  # noqa: ANN001
