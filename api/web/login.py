@@ -9,6 +9,7 @@ from fastapi.responses import Response
 
 from api.deps import SessionDep, SettingsDep
 from api.security import Principal
+from api.throttle import LoginThrottleDep, client_address
 from api.web.rendering import redirect, render
 from api.web.session import (
     check_csrf,
@@ -44,6 +45,7 @@ def login(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
+    throttle: LoginThrottleDep,
     username: Annotated[str, Form(max_length=200)] = "",
     password: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
@@ -54,10 +56,20 @@ def login(
             "behind a TLS proxy and run uvicorn with --proxy-headers, or use demo mode."
         )
         return render(request, "login.html", {"user": None, "error": error}, status_code=400)
+    client = client_address(request)
+    wait = throttle.retry_after(username=username, client=client)
+    if wait is not None:  # the same throttle as POST /auth/token (docs/security.md)
+        error = f"Too many failed sign-ins: try again in {wait} s."
+        context = {"user": None, "error": error, "username": username}
+        response = render(request, "login.html", context, status_code=429)
+        response.headers["Retry-After"] = str(wait)
+        return response
     user = accounts.authenticate_user(session, username=username, password=password)
     if user is None:
+        throttle.record_failure(username=username, client=client)
         context = {"user": None, "error": "Wrong username or password.", "username": username}
         return render(request, "login.html", context, status_code=401)
+    throttle.record_success(username=username)
     token = credentials.create_access_token(
         user_id=user.id,
         secret=request.app.state.secret_key,

@@ -14,7 +14,14 @@ from api.main import create_app
 from api.web.session import require_athlete_page
 from engine.settings import Settings
 from engine.store import database, records
-from tests.api.conftest import PASSWORD, Callers, add_athlete, make_callers, with_secret
+from tests.api.conftest import (
+    PASSWORD,
+    Callers,
+    add_athlete,
+    add_user,
+    make_callers,
+    with_secret,
+)
 from tests.api.test_access import _routes
 
 HTTPS = "https://testserver"
@@ -209,3 +216,26 @@ def test_docs_pages_load_only_local_assets(web) -> None:  # noqa: ANN001
             asset = client.get(source)
             assert asset.status_code == 200, source
     assert client.get("/docs/oauth2-redirect").status_code == 200
+
+
+def test_web_sign_in_is_throttled_like_the_api(tmp_path: Path, mlflow_template: Path) -> None:
+    # given a fresh app (its own throttle) and an athlete account
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    shutil.copy(mlflow_template, data_dir / "mlflow.db")
+    app = create_app(with_secret(Settings(data_dir=data_dir)))
+    with TestClient(app, base_url=HTTPS) as client:
+        athlete = add_athlete(app, "Throttled")
+        add_user(app, username="throttled-athlete", role="athlete", athlete_id=athlete)
+        limit = app.state.settings.login_max_failures
+        token = _csrf(client)
+        wrong = {"username": "throttled-athlete", "password": "nope", "csrf_token": token}
+        # when the password is wrong as often as the limit allows
+        codes = [client.post("/login", data=wrong).status_code for _ in range(limit)]
+        # then the next try, even with the right password, waits with Retry-After
+        right = wrong | {"password": PASSWORD}
+        blocked = client.post("/login", data=right, follow_redirects=False)
+    assert codes == [401] * limit
+    assert blocked.status_code == 429
+    assert int(blocked.headers["Retry-After"]) > 0
+    assert "Too many failed sign-ins" in blocked.text
