@@ -61,9 +61,9 @@ def login(
     if wait is not None:  # the same throttle as POST /auth/token (docs/security.md)
         error = f"Too many failed sign-ins: try again in {wait} s."
         context = {"user": None, "error": error, "username": username}
-        response = render(request, "login.html", context, status_code=429)
-        response.headers["Retry-After"] = str(wait)
-        return response
+        refused = render(request, "login.html", context, status_code=429)
+        refused.headers["Retry-After"] = str(wait)
+        return refused
     user = accounts.authenticate_user(session, username=username, password=password)
     if user is None:
         throttle.record_failure(username=username, client=client)
