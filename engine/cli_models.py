@@ -224,6 +224,10 @@ def evaluate(
         from engine.cli_plan import closed_loop_command
 
         count = int(athletes_ids) if athletes_ids and athletes_ids.isdigit() else 200
+        if athletes_ids is not None and (not athletes_ids.isdigit() or count < 1):
+            raise fail(
+                f"--athletes: the closed loop needs a count >= 1, got {athletes_ids!r}", code=2
+            )
         closed_loop_command(athletes=count, weeks=weeks, seed=seed, as_json=as_json)
         return
     if source is Source.db:
