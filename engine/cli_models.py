@@ -174,6 +174,13 @@ def _register_best(settings, factory, report) -> None:  # noqa: ANN001
         console.print(f"{target}: skipped ({reason})")
 
 
+class ImputedLabels(StrEnum):
+    """Training labels for days without a self-report: dropped, or the mapped composite."""
+
+    drop = "drop"
+    scaled = "scaled"
+
+
 class Source(StrEnum):
     """Where ``cairn evaluate`` reads its data."""
 
@@ -201,6 +208,14 @@ def evaluate(
     athletes_ids: Annotated[
         str | None,
         typer.Option("--athletes", help="Only these athlete ids (1,2,3); closed loop: a count."),
+    ] = None,
+    imputed_labels: Annotated[
+        ImputedLabels | None,
+        typer.Option(
+            "--imputed-labels",
+            help="--source db: also train on composites mapped onto the athlete's report scale "
+            "(flagged; never scored).",
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
     closed_loop: Annotated[
@@ -236,6 +251,7 @@ def evaluate(
             test_fraction=test_fraction,
             athletes=parse_athletes(athletes_ids),
             as_json=as_json,
+            imputed=(imputed_labels or ImputedLabels.drop).value,
         )
         return
     from engine.evaluation import default_pmdata_path
