@@ -124,7 +124,11 @@ def label_effect(frame: pd.DataFrame) -> dict[str, float]:
         split = split_by_time(
             labelled, labelled=target_rows(READINESS, labelled), athlete_fraction=0.2
         )
-        fit = fit_target(READINESS, labelled, split, columns=FEATURE_COLUMNS, family="lightgbm")
+        # params={}: the default LightGBM size for both policies (no small-table switch, which
+        # would otherwise depend on how many labels a policy keeps)
+        fit = fit_target(
+            READINESS, labelled, split, columns=FEATURE_COLUMNS, family="lightgbm", params={}
+        )
         result[policy] = fit.value / 10
         result[f"{policy}_n_train"] = fit.n_train
     return result
@@ -139,7 +143,7 @@ def _print_curve(title: str, rows: dict) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--source", choices=("sim", "pmdata", "both"), default="both")
+    parser.add_argument("--source", choices=("sim", "pmdata", "both", "none"), default="both")
     parser.add_argument("--athletes", type=int, default=40)
     parser.add_argument("--family", default="lightgbm")
     parser.add_argument("--labels", action="store_true", help="Also measure the label policy.")

@@ -193,3 +193,37 @@ class SignConstrained(BaseEstimator):
     def predict_proba(self, X: np.ndarray) -> np.ndarray:  # noqa: N803
         check_is_fitted(self, "estimator_")
         return self.estimator_.predict_proba(np.asarray(X, dtype=float)[:, self.active_])
+
+
+class RoundedRegressor(RegressorMixin, BaseEstimator):
+    """A regressor's forecast rounded to a grid (the MAE-optimal forecast of a whole-number
+    report is a whole number too).
+
+    Args:
+        estimator: The regressor (fitted by ``fit``, or already fitted via ``of_fitted``).
+        round_to: Grid step (10 on the 0-100 scale = the 0-10 self-report grid).
+    """
+
+    def __init__(self, estimator: Any = None, round_to: float = 10.0) -> None:
+        self.estimator = estimator
+        self.round_to = round_to
+
+    @classmethod
+    def of_fitted(cls, fitted: Any, *, round_to: float) -> RoundedRegressor:
+        """Wrap an already fitted regressor without refitting it."""
+        rounded = cls(fitted, round_to)
+        rounded.estimator_ = fitted
+        return rounded
+
+    def fit(self, X: Any, y: np.ndarray) -> RoundedRegressor:  # noqa: N803
+        from sklearn.base import clone
+
+        if self.round_to <= 0:
+            raise ValueError(f"round_to must be positive, got {self.round_to}")
+        self.estimator_ = clone(self.estimator).fit(X, y)
+        return self
+
+    def predict(self, X: Any) -> np.ndarray:  # noqa: N803
+        check_is_fitted(self, "estimator_")
+        pred = np.asarray(self.estimator_.predict(X), dtype=float)
+        return np.round(pred / self.round_to) * self.round_to

@@ -39,6 +39,7 @@ TRUSTED_TYPES: list[str] = [
     "models.baselines.ColumnForecast",
     "models.baselines.PickColumns",
     "models.baselines.RecencyClassifier",
+    "models.baselines.RoundedRegressor",
     "models.baselines.SignConstrained",
     "models.estimators.ColumnChecker",
     "models.estimators.ResidualRegressor",

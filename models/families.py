@@ -23,7 +23,13 @@ from sklearn.metrics import roc_auc_score
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from models.baselines import ColumnForecast, PickColumns, RecencyClassifier, SignConstrained
+from models.baselines import (
+    ColumnForecast,
+    PickColumns,
+    RecencyClassifier,
+    RoundedRegressor,
+    SignConstrained,
+)
 from models.estimators import (
     ColumnChecker,
     calibrate_classifier,
@@ -33,9 +39,28 @@ from models.estimators import (
 from models.evaluate import calibration_fold
 from pipelines.columns import INJURY_MONOTONE, READINESS_IGNORED, READINESS_MONOTONE
 
-READINESS_FAMILIES = ("lightgbm", "ridge", "ewma", "ewma_rounded", "persistence", "athlete_mean")
+READINESS_FAMILIES = (
+    "lightgbm",
+    "lightgbm_rounded",
+    "ridge",
+    "ewma",
+    "ewma_rounded",
+    "persistence",
+    "athlete_mean",
+)
 INJURY_FAMILIES = ("lightgbm", "logistic", "recency", "acwr")
 LEARNED = "lightgbm"
+LEARNED_FAMILIES = ("lightgbm", "lightgbm_rounded")  # the rest are baselines
+# Small tables (PMData: ~1,000 labelled days): fewer, shallower, strongly regularised trees.
+SMALL_ROWS = 5_000
+SMALL_READINESS_PARAMS: dict[str, Any] = {
+    "n_estimators": 150,
+    "learning_rate": 0.03,
+    "num_leaves": 7,
+    "min_child_samples": 20,
+    "reg_lambda": 30.0,
+    "colsample_bytree": 0.5,
+}
 SELF_GRID = 10.0  # 0-10 self-report x 10: the grid of the rounded EWMA on the 0-100 scale
 ISOTONIC_MIN_EVENTS = 100
 MIN_CLASS_EVENTS = 2  # onsets needed in a fit (and a calibration) fold
@@ -166,9 +191,15 @@ def fit_family(
     """
     y = train[spec.label].to_numpy(float)
     if spec.target == "readiness":
-        model = make_readiness_family(family, columns, random_state=random_state, params=params)
+        if params is None and len(train) < SMALL_ROWS and family in LEARNED_FAMILIES:
+            params = SMALL_READINESS_PARAMS
+        base = LEARNED if family == "lightgbm_rounded" else family
+        model = make_readiness_family(base, columns, random_state=random_state, params=params)
         rows = train if family != "ridge" else train.tail(LINEAR_MAX_ROWS)
-        return model.fit(rows, rows[spec.label].to_numpy(float))
+        fitted = model.fit(rows, rows[spec.label].to_numpy(float))
+        if family == "lightgbm_rounded":
+            return RoundedRegressor.of_fitted(fitted, round_to=SELF_GRID)
+        return fitted
     y = y.astype(int)
     if y.sum() < MIN_CLASS_EVENTS:
         raise ValueError(f"only {int(y.sum())} injury onsets in the training rows")

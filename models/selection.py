@@ -16,11 +16,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from models.baselines import RoundedRegressor
 from models.evaluate import Split, labelled_folds
 from models.families import (
     INJURY_FAMILIES,
     LEARNED,
+    LEARNED_FAMILIES,
     READINESS_FAMILIES,
+    SELF_GRID,
     TargetSpec,
     best_of,
     fit_family,
@@ -99,6 +102,19 @@ def _scored_rows(spec: TargetSpec, frame: pd.DataFrame) -> np.ndarray:
     return rows
 
 
+def _fit_or_derive(
+    spec: TargetSpec,
+    family: str,
+    train: pd.DataFrame,
+    fitted: dict[str, Any],
+    **kwargs: Any,
+) -> Any:
+    """Fit ``family``; the rounded LightGBM reuses an already fitted LightGBM (no refit)."""
+    if family == "lightgbm_rounded" and LEARNED in fitted:
+        return RoundedRegressor.of_fitted(fitted[LEARNED], round_to=SELF_GRID)
+    return fit_family(spec, family, train, **kwargs)
+
+
 def validate_families(
     spec: TargetSpec,
     frame: pd.DataFrame,
@@ -119,14 +135,21 @@ def validate_families(
         if len(train) < MIN_TRAIN_ROWS or len(test) < MIN_TEST_ROWS:
             continue
         y = test[spec.label].to_numpy(float)
+        fitted: dict[str, Any] = {}
         for family in families:
             try:
-                model = fit_family(
-                    spec, family, train, columns=columns, random_state=random_state, params=params
+                fitted[family] = _fit_or_derive(
+                    spec,
+                    family,
+                    train,
+                    fitted,
+                    columns=columns,
+                    random_state=random_state,
+                    params=params,
                 )
             except ValueError:
                 continue
-            results[family].append(score(spec, y, predict_family(spec, model, test)))
+            results[family].append(score(spec, y, predict_family(spec, fitted[family], test)))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         return {f: float(np.nanmean(v)) if v else float("nan") for f, v in results.items()}
@@ -164,10 +187,16 @@ def fit_target(
     y = test[spec.label].to_numpy(float)
     models: dict[str, Any] = {}
     preds: dict[str, np.ndarray] = {}
-    for name in dict.fromkeys([family, *spec.families]):
+    for name in dict.fromkeys([*spec.families, family]):  # LightGBM before its rounding
         try:
-            models[name] = fit_family(
-                spec, name, train, columns=columns, random_state=random_state, params=params
+            models[name] = _fit_or_derive(
+                spec,
+                name,
+                train,
+                models,
+                columns=columns,
+                random_state=random_state,
+                params=params,
             )
         except ValueError as err:
             if name == family:
@@ -175,7 +204,7 @@ def fit_target(
             continue
         preds[name] = predict_family(spec, models[name], test)
     values = {name: score(spec, y, p) for name, p in preds.items()}
-    baselines = {k: v for k, v in values.items() if k != LEARNED}
+    baselines = {k: v for k, v in values.items() if k not in LEARNED_FAMILIES}
     return TargetFit(
         spec=spec,
         family=family,

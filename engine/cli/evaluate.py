@@ -48,6 +48,7 @@ def run_db_evaluation(
     athletes: list[int] | None,
     as_json: bool,
     run_name: str = "db",
+    imputed: str = "drop",
 ) -> dict:
     """Evaluate on the database, log an MLflow evaluation run with plots, print the result."""
     from engine.evaluation.db_evaluation import (
@@ -64,7 +65,7 @@ def run_db_evaluation(
     factory = open_database(settings)
     try:
         with console.status("Building features..."), database.open_session(factory) as session:
-            frame, source = read_evaluation_frame(session, athletes=athletes)
+            frame, source = read_evaluation_frame(session, athletes=athletes, imputed=imputed)
         with console.status("Fitting before the cut-off, scoring after it..."):
             result, fits = evaluate_frame(
                 frame,
@@ -85,6 +86,7 @@ def run_db_evaluation(
             "cutoff": result["split"]["cutoff"],
             "athletes": ",".join(map(str, athletes)) if athletes else "all",
             "label_source": source,
+            "imputed_labels": imputed,
         },
         metrics=evaluation_metrics(result),
         table=result,
@@ -94,6 +96,8 @@ def run_db_evaluation(
         typer.echo(json.dumps(result))
     else:
         print_result(result)
+    if all("skipped" in result[t] for t in ("readiness", "injury")):
+        raise typer.Exit(code=1)  # too little data for either target (reasons printed)
     return result
 
 

@@ -175,6 +175,13 @@ def _register_best(settings, factory, report) -> None:  # noqa: ANN001
         console.print(f"{target}: skipped ({reason})")
 
 
+class ImputedLabels(StrEnum):
+    """Training labels for days without a self-report: dropped, or the mapped composite."""
+
+    drop = "drop"
+    scaled = "scaled"
+
+
 class Source(StrEnum):
     """Where ``cairn evaluate`` reads its data."""
 
@@ -203,6 +210,14 @@ def evaluate(
         str | None,
         typer.Option("--athletes", help="Only these athlete ids (1,2,3); closed loop: a count."),
     ] = None,
+    imputed_labels: Annotated[
+        ImputedLabels | None,
+        typer.Option(
+            "--imputed-labels",
+            help="--source db: also train on composites mapped onto the athlete's report scale "
+            "(flagged; never scored).",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
     closed_loop: Annotated[
         bool,
@@ -225,6 +240,10 @@ def evaluate(
         from engine.cli.plan import closed_loop_command
 
         count = int(athletes_ids) if athletes_ids and athletes_ids.isdigit() else 200
+        if athletes_ids is not None and (not athletes_ids.isdigit() or count < 1):
+            raise fail(
+                f"--athletes: the closed loop needs a count >= 1, got {athletes_ids!r}", code=2
+            )
         closed_loop_command(athletes=count, weeks=weeks, seed=seed, as_json=as_json)
         return
     if source is Source.db:
@@ -233,6 +252,7 @@ def evaluate(
             test_fraction=test_fraction,
             athletes=parse_athletes(athletes_ids),
             as_json=as_json,
+            imputed=(imputed_labels or ImputedLabels.drop).value,
         )
         return
     from engine.evaluation.pmdata import default_pmdata_path

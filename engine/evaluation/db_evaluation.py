@@ -29,7 +29,7 @@ SCALE = 10.0  # readiness 0-100 inside, reported on the 0-10 self-report scale
 
 
 def read_evaluation_frame(
-    session: Session, *, athletes: Sequence[int] | None = None
+    session: Session, *, athletes: Sequence[int] | None = None, imputed: str = "drop"
 ) -> tuple[pd.DataFrame, str]:
     """The feature table of ``athletes`` (all when None) with honest labels and their source."""
     frame = load_feature_table(session)
@@ -40,7 +40,7 @@ def read_evaluation_frame(
         frame = frame[frame["athlete_id"].isin(list(athletes))].reset_index(drop=True)
     if frame.empty:
         raise InsufficientDataError("the database holds no logged athlete-days to evaluate")
-    return prepare_frame(frame)
+    return prepare_frame(frame, imputed=imputed)
 
 
 def time_split(

@@ -93,6 +93,16 @@ def read_lock_candidates(
     }
 
 
+def _personal_models(morning: coach.Morning, models: ModelSet) -> ModelSet:
+    """The population readiness model plus this athlete's shrunk offset (memoised per morning)."""
+    from engine.coach.personalisation import personalise
+
+    key = ("personal", tuple(sorted(models.versions.items())), id(models.readiness))
+    if key not in morning.answers:
+        morning.answers[key] = personalise(models, morning.daily)
+    return morning.answers[key]
+
+
 def recommend_for(
     session: Session,
     *,
@@ -111,6 +121,7 @@ def recommend_for(
     morning = load_morning(session, athlete_id=athlete_id, today=today, cache=cache)
     locks = read_lock_candidates(session, athlete_id=athlete_id, today=today)
     rules = rules_from_settings(settings)
+    models = _personal_models(morning, models)
     if cache is None:
         return coach.recommend_today(morning, models, rules=rules, locks=locks)
     key = (

@@ -189,8 +189,13 @@ def register_fit(
     fit: TargetFit,
     run_name: str,
     extra_params: dict[str, Any],
+    defer_promotion: bool = False,
 ) -> TargetOutcome:
-    """Register the candidate of ``fit`` as ``challenger``; promote it when it passes the gate."""
+    """Register the candidate of ``fit`` as ``challenger``; promote it when it passes the gate.
+
+    With ``defer_promotion`` the decision is only recorded (``promoted``); the caller promotes
+    once every target of the run is registered (``promote_outcomes``).
+    """
     store_ = tracking_store(settings)
     target, metric = fit.spec.target, fit.spec.metric
     name = model_registry.model_name(settings, target=target)
@@ -239,7 +244,7 @@ def register_fit(
     tracking.set_version_tag(
         store_, name=name, version=logged.version, key="family", value=cand.family
     )
-    if promote:
+    if promote and not defer_promotion:
         model_registry.promote(settings, name=name, version=logged.version, reason=reason)
     served = logged.version if promote else before
     return TargetOutcome(
@@ -352,12 +357,23 @@ def train_and_register(
         **(extra_params or {}),
     }
     for target, fit in fits.items():
+        run_name = f"{target}-{today.isoformat()}"
         report.outcomes.append(
             register_fit(
-                settings, fit=fit, run_name=f"{target}-{today.isoformat()}", extra_params=extra
+                settings, fit=fit, run_name=run_name, extra_params=extra, defer_promotion=True
             )
         )
+    promote_outcomes(settings, report.outcomes)  # only once every target is registered
     return report
+
+
+def promote_outcomes(settings: Settings, outcomes: list[TargetOutcome]) -> None:
+    """Move ``champion`` for every outcome whose gate said so."""
+    for outcome in outcomes:
+        if outcome.promoted and outcome.version is not None:
+            model_registry.promote(
+                settings, name=outcome.name, version=outcome.version, reason=outcome.reason
+            )
 
 
 def report_json(report: TrainReport) -> dict[str, Any]:
