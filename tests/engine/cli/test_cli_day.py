@@ -98,6 +98,7 @@ def _lock_today(cairn, type_id: str, minutes: int) -> None:  # noqa: ANN001
     assert result.exit_code == 0, result.output
 
 
+@pytest.mark.slow  # the first answer in a fresh data dir fits the population models
 def test_recommend_prints_the_prescription_within_80_columns(
     cairn,
     monkeypatch: pytest.MonkeyPatch,  # noqa: ANN001

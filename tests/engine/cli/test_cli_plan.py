@@ -28,6 +28,7 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+@pytest.mark.slow  # the first plan in a fresh data dir fits the population models
 def test_cli_plan_json_has_days_and_block(cairn) -> None:  # noqa: ANN001
     result = cairn("plan", "--athlete", "1", "--days", "3", "--date", "2025-02-26", "--json")
     assert result.exit_code == 0, result.output

@@ -49,6 +49,7 @@ def data_dir(trained_settings: Settings) -> Path:
     return trained_settings.data_dir
 
 
+@pytest.mark.slow  # a full training run with every model family
 @pytest.mark.skipif(not SAMPLES.exists(), reason="activity samples not present")
 def test_train_json_survives_a_real_2013_fit_file(cairn, trained_settings: Settings) -> None:  # noqa: ANN001
     # Given the trained cohort plus a real Garmin run from 2013 for athlete 1
