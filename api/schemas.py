@@ -167,6 +167,13 @@ class RecommendationPublic(BaseModel):
     degraded_reason: str | None = None
     prescription: PrescriptionPublic | None = None
     block: BlockPublic | None = None
+    rules_applied: list[str] = Field(
+        default_factory=list,
+        description="Every hard rule that shaped today's session, as '<code>: <detail>'.",
+    )
+    readiness_floor: float | None = Field(
+        default=None, description="The readiness floor (0-100) for moderate/hard sessions today."
+    )
 
 
 class Health(BaseModel):
@@ -325,6 +332,8 @@ class PlanPublic(BaseModel):
     model_versions: dict[str, int | None]
     degraded: bool = False
     degraded_reason: str | None = None
+    rules_applied: list[str] = Field(default_factory=list)
+    readiness_floor: float | None = None
 
 
 class PlanLockCreate(_Strict):

@@ -29,6 +29,8 @@ class Recommendation:
     degraded_reason: str | None = None
     prescription: dict[str, Any] | None = None
     block: dict[str, Any] | None = None
+    rules_applied: tuple[str, ...] = ()
+    readiness_floor: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -42,6 +44,8 @@ class Recommendation:
             "degraded_reason": self.degraded_reason,
             "prescription": self.prescription,
             "block": self.block,
+            "rules_applied": list(self.rules_applied),
+            "readiness_floor": self.readiness_floor,
         }
 
 
@@ -53,8 +57,14 @@ def to_recommendation(
     *,
     prescription: dict[str, Any] | None = None,
     block: dict[str, Any] | None = None,
+    rules_applied: tuple[str, ...] = (),
+    readiness_floor: float | None = None,
 ) -> Recommendation:
-    """The recommendation contract for a choice (reasons get the degraded note if any)."""
+    """The recommendation contract for a choice (reasons get the degraded note if any).
+
+    ``rules_applied`` names every hard rule that shaped today (``"<code>: <detail>"``) and
+    ``readiness_floor`` the floor that applied (0-100, after personal adaptation).
+    """
     reasons = list(choice.reasons)
     if not models.available:
         reasons.append(f"Rule-based choice: the models are unavailable ({models.degraded_reason}).")
@@ -72,6 +82,8 @@ def to_recommendation(
         degraded_reason=models.degraded_reason,
         prescription=prescription,
         block=block,
+        rules_applied=tuple(rules_applied),
+        readiness_floor=readiness_floor,
     )
 
 

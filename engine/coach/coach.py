@@ -59,13 +59,15 @@ __all__ = [
     "prepare_morning",
     "prescription_for",
     "recommend_today",
+    "rules_applied",
     "unscored_inputs",
 ]
 
-# Readiness scales are personal (people rate the same state differently): the readiness floor
-# is the configured one or this many points under the athlete's own 28-day mean, if lower.
-PERSONAL_FLOOR_MARGIN = 15.0
-MIN_READINESS_FLOOR = 10.0
+# Readiness scales are personal (people rate the same state differently): the configured
+# readiness floor is a minimum; an athlete whose own 28-day mean sits high gets a floor this many
+# points under it, if that is higher. Personal adaptation never lowers the floor (issue 12: a
+# personal floor down to 10 let hard sessions through at predicted readiness 12-25).
+PERSONAL_FLOOR_MARGIN = 30.0
 
 
 # The optimizer's today-only penalties (risk, readiness) against the later days' discount: at
@@ -113,15 +115,15 @@ def planned_units(context: AthleteContext, *, completion: float) -> AthleteConte
 
 
 def personal_rules(rules: Rules, *, readiness_base: float) -> Rules:
-    """``rules`` with the readiness floor and comfort level set from the athlete's own mean
-    readiness (0-100, last 28 days) when that sits lower than the configured values."""
+    """``rules`` with the comfort level set from the athlete's own mean readiness (0-100, last
+    28 days) when that sits lower, and the floor raised (never lowered) when it sits high."""
     if not math.isfinite(readiness_base):
         return rules
-    floor = max(readiness_base - PERSONAL_FLOOR_MARGIN, MIN_READINESS_FLOOR)
+    floor = min(readiness_base - PERSONAL_FLOOR_MARGIN, 100.0)
     comfortable = min(rules.weights.readiness_comfortable, readiness_base)
     return replace(
         rules,
-        readiness_floor=min(rules.readiness_floor, floor),
+        readiness_floor=max(rules.readiness_floor, floor),
         weights=replace(rules.weights, readiness_comfortable=comfortable),
     )
 
@@ -228,7 +230,20 @@ def recommend_today(
         models,
         prescription=prescription,
         block=morning.block.to_dict(),
+        rules_applied=rules_applied(inputs, choice),
+        readiness_floor=inputs.rules.readiness_floor,
     )
+
+
+def rules_applied(inputs: Inputs, choice: Choice) -> tuple[str, ...]:
+    """The rules that shaped today: the adaptation's (bad night, soreness) and every hard rule
+    that ruled a session out, as ``"<code>: <detail>"``."""
+    adapted = [
+        f"{t.code}: {t.detail}: no hard session today"
+        for t in inputs.triggers
+        if t.code in ("bad_night", "soreness")
+    ]
+    return tuple(dict.fromkeys([*adapted, *choice.rules_applied]))
 
 
 @dataclass(frozen=True)
@@ -271,6 +286,8 @@ class CoachPlan:
             "model_versions": rec.model_versions,
             "degraded": rec.degraded,
             "degraded_reason": rec.degraded_reason,
+            "rules_applied": list(rec.rules_applied),
+            "readiness_floor": rec.readiness_floor,
         }
 
 
@@ -304,7 +321,9 @@ def plan_days(
     ]
     day0 = plan.days[0]
     readiness, risk = _predicted(inputs, day0.candidate)
-    choice = Choice(day0.candidate, readiness, risk, day0.reasons, False, plan.objective)
+    choice = Choice(
+        day0.candidate, readiness, risk, day0.reasons, False, plan.objective, plan.rules_applied
+    )
     rec = to_recommendation(
         morning.athlete_id,
         morning.today,
@@ -312,6 +331,8 @@ def plan_days(
         models,
         prescription=prescriptions[0],
         block=morning.block.to_dict(),
+        rules_applied=rules_applied(inputs, choice),
+        readiness_floor=inputs.rules.readiness_floor,
     )
     return CoachPlan(morning, plan, inputs, prescriptions, rec)
 

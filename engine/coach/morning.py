@@ -28,6 +28,7 @@ from engine.coach.progression import (
     window_start,
 )
 from engine.coach.reassessment import Reassessment, volume_plan
+from engine.coach.red_flags import read_red_flags
 from engine.coach.scoring import candidate_feature_matrix
 from engine.optimizer.catalogue import Candidate
 from engine.optimizer.choose import AthleteContext
@@ -126,7 +127,14 @@ def _done_minutes(history: AthleteHistory, *, today: dt.date) -> dict[dt.date, f
 def prepare_morning(history: AthleteHistory, *, today: dt.date) -> Morning:
     """Build this morning's state (features, context, block, reassessment, strength levels)."""
     features = today_features(history, today=today)
-    context = build_context(history, features, today=today)
+    flags = read_red_flags(wellness=history.wellness, injuries=history.injuries, today=today)
+    context = replace(
+        build_context(history, features, today=today),
+        open_injury=flags.stops_running,
+        pain=flags.pain,
+        illness=flags.illness,
+        limits=dict(flags.limits),
+    )
     anchor = history_anchor(history, today=today)
     block = block_on(anchor=anchor, today=today)
     table = session_table(dated_sets(history))

@@ -127,7 +127,12 @@ def test_a_new_athlete_without_logs_gets_a_plan() -> None:
 
 @pytest.mark.parametrize(
     ("base", "floor", "comfortable"),
-    [(30.0, 15.0, 30.0), (70.0, 35.0, 60.0), (15.0, 10.0, 15.0), (float("nan"), 35.0, 60.0)],
+    [
+        (30.0, 35.0, 30.0),  # a low personal scale never lowers the configured floor (issue 12)
+        (70.0, 40.0, 60.0),  # a high one raises it to 30 points under the athlete's mean
+        (15.0, 35.0, 15.0),
+        (float("nan"), 35.0, 60.0),
+    ],
 )
 def test_personal_rules_follow_the_athletes_own_readiness(
     base: float, floor: float, comfortable: float

@@ -56,13 +56,17 @@ def histories(draw: st.DrawFn) -> tuple[AthleteHistory, dt.date]:
                 {"athlete_id": 1, "date": pd.Timestamp(today - dt.timedelta(days=k)),
                  "sleep_h": draw(st.floats(3.0, 10.5)), "soreness": draw(st.integers(1, 5)),
                  "readiness": draw(st.integers(0, 10)), "pain": draw(RARELY),
-                 "illness": draw(RARELY)}
+                 "illness": draw(RARELY), "fatigue": draw(st.integers(1, 5))}
             )  # fmt: skip
     injuries = []
     if draw(RARELY):
+        start = today - dt.timedelta(days=draw(st.integers(0, 30)))
+        length = draw(st.one_of(st.none(), st.integers(0, 40)))
         injuries.append(
-            {"athlete_id": 1, "start_date": pd.Timestamp(today - dt.timedelta(days=3)),
-             "end_date": pd.NaT, "body_part": "calf", "severity": "minor"}
+            {"athlete_id": 1, "start_date": pd.Timestamp(start),
+             "end_date": pd.NaT if length is None else pd.Timestamp(start + dt.timedelta(length)),
+             "body_part": draw(st.sampled_from(["calf", "knee", "shoulder", "wrist", "ankle"])),
+             "severity": draw(st.sampled_from(["minor", "moderate", "major"]))}
         )  # fmt: skip
     history = AthleteHistory(
         1,
@@ -118,3 +122,56 @@ def test_coach_plans_never_break_a_hard_rule(data: st.DataObject, drawn: tuple) 
     # and the plan JSON is complete
     body = plan.to_dict(changes=[])
     assert len(body["days"]) == 7 and body["block"]["phase"] in ("build", "deload")
+
+
+def _latest_checkin(history: AthleteHistory, today: dt.date) -> pd.Series | None:
+    w = history.wellness[history.wellness["date"] <= pd.Timestamp(today)].sort_values("date")
+    return None if w.empty else w.iloc[-1]
+
+
+UNWELL_SAFE = {"rest", "mobility", "easy_spin", "walk"}
+
+
+@FAST
+@given(drawn=histories())
+def test_red_flags_hold_until_an_all_clear_and_the_floor_never_drops(drawn: tuple) -> None:
+    # given a random history (check-ins with pain, illness, fatigue; injuries of any body part)
+    history, today = drawn
+    morning = coach.prepare_morning(history, today=today)
+    rules = coach.default_rules()
+    # when the coach plans the week and recommends today
+    plan = coach.plan_days(morning, NO_MODELS, rules=rules, locks={})
+    rec = coach.recommend_today(morning, NO_MODELS, rules=rules, locks={})
+    days = [d.candidate for d in plan.plan.days]
+    latest = _latest_checkin(history, today)
+    # then pain or illness in the latest check-in (today's or not) restricts every planned day
+    if latest is not None and (bool(latest["pain"]) or bool(latest["illness"])):
+        assert all(c.type in UNWELL_SAFE for c in days)
+        assert rec.session["type"] in UNWELL_SAFE and rec.rules_applied
+    # and a worst-range check-in today allows only rest, mobility or easy work up to 40 min
+    if latest is not None and latest["date"] == pd.Timestamp(today):
+        worst = latest["sleep_h"] < 5.0 or latest["soreness"] >= 5 or latest["fatigue"] >= 5
+        if worst:
+            c = days[0]
+            assert c.kind in ("rest", "mobility") or (
+                c.intensity == "easy" and c.duration_min <= 40
+            )
+    # and the day after the last ill day, with an all-clear since, is easy and short
+    w = history.wellness[history.wellness["date"] <= pd.Timestamp(today)]
+    ill = w[w["illness"].astype(bool)]
+    clear = latest is not None and not bool(latest["illness"])
+    if clear and len(ill) and ill["date"].max() == pd.Timestamp(today - dt.timedelta(days=1)):
+        assert days[0].kind in ("rest", "mobility") or days[0].intensity == "easy"
+        assert days[0].duration_min <= 45
+    # and an open lower-limb injury stops running; an upper-body one allows no strength
+    for row in history.injuries.itertuples():
+        open_today = row.start_date <= pd.Timestamp(today) and (
+            pd.isna(row.end_date) or row.end_date >= pd.Timestamp(today)
+        )
+        if open_today and row.body_part in ("calf", "knee", "ankle"):
+            assert days[0].kind != "run"
+        if open_today:
+            assert days[0].kind != "strength" and days[0].intensity in ("rest", "easy")
+    # and the readiness floor is never under the configured one, and the answer names it
+    assert plan.inputs.rules.readiness_floor >= rules.readiness_floor
+    assert rec.readiness_floor is not None and rec.readiness_floor >= rules.readiness_floor

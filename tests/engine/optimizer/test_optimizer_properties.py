@@ -19,6 +19,7 @@ from engine.optimizer.catalogue import (
 )
 from engine.optimizer.choose import AthleteContext, PastSession, choose_session, plan_week
 from engine.optimizer.constraints import violations
+from engine.optimizer.limits import DayLimit
 
 ALL = enumerate_candidates()
 MINUTES = st.sampled_from([0, 20, 30, 45, 60, 90, 120, 180])
@@ -62,6 +63,23 @@ def sessions(draw: st.DrawFn, today: date) -> tuple[PastSession, ...]:
 
 
 @st.composite
+def day_limits(draw: st.DrawFn, today: date) -> dict[date, tuple[DayLimit, ...]]:
+    """Random caps (red flags, returns, tapers) on random days of the week ahead."""
+    out: dict[date, tuple[DayLimit, ...]] = {}
+    for offset in draw(st.lists(st.integers(0, 7), max_size=4)):
+        limit = DayLimit(
+            draw(st.sampled_from(["illness_return", "worst_checkin", "taper", "injury"])),
+            "drawn",
+            max_intensity=draw(st.sampled_from(["easy", "moderate", "hard"])),
+            kinds=draw(st.sampled_from([None, frozenset({"cross"}), frozenset({"run", "cross"})])),
+            max_minutes=draw(st.sampled_from([math.inf, 40.0, 45.0, 90.0])),
+        )
+        when = today + timedelta(days=offset)
+        out[when] = (*out.get(when, ()), limit)
+    return out
+
+
+@st.composite
 def mornings(draw: st.DrawFn) -> Morning:
     today = draw(st.dates(date(2024, 1, 1), date(2026, 12, 31)))
     availability = tuple(draw(st.lists(MINUTES, min_size=7, max_size=7)))
@@ -90,6 +108,7 @@ def mornings(draw: st.DrawFn) -> Morning:
         pain=draw(RARELY),
         signals=draw(st.sampled_from([{}, signals])),
         locked=locked,
+        limits=draw(st.one_of(st.just({}), day_limits(today))),
     )
     if draw(st.booleans()):
         candidates = enumerate_candidates(max_minutes=max(availability[today.weekday()], 30))
@@ -114,6 +133,11 @@ def test_choose_session_never_breaks_a_hard_rule(morning: Morning) -> None:
         assert c.type in ("rest", "mobility")
     if morning.context.unwell:
         assert is_safe_when_unwell(type_id=c.type, kind=c.kind, intensity=c.intensity)
+    # and every day limit on today holds, and a rule that ruled a session out is named
+    assert all(x.allows(c) for x in morning.context.limits.get(morning.context.today, ()))
+    for limit in morning.context.limits.get(morning.context.today, ()):
+        if any(limit.code in r for r in choice.reasons):
+            assert any(a.startswith(f"{limit.code}:") for a in choice.rules_applied)
 
 
 @FAST
@@ -127,6 +151,9 @@ def test_plan_week_never_breaks_a_hard_rule_and_starts_with_the_choice(morning: 
     assert plan.days[0].candidate == choice.candidate
     assert plan.days[0].reasons == choice.reasons
     assert len(plan.days) == 7
+    # and every day of the plan keeps its day limits (locked days included)
+    for day in plan.days:
+        assert all(x.allows(day.candidate) for x in morning.context.limits.get(day.date, ()))
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
