@@ -15,6 +15,7 @@ from api.observability import RequestContextMiddleware, configure_logging
 from api.routes import (
     athletes,
     auth,
+    events,
     health,
     imports,
     jobs,
@@ -35,7 +36,7 @@ from engine.store import jobs as engine_jobs
 PUBLIC_ROUTERS = (health, auth, metrics)
 # Add new routers here (e.g. imports, plan): they get authentication and, for paths with
 # {athlete_id}, the athlete-visibility check.
-PROTECTED_ROUTERS = (athletes, logs, recommendation, registry, jobs, imports, plan)
+PROTECTED_ROUTERS = (athletes, logs, recommendation, registry, jobs, imports, plan, events)
 
 
 def _lifespan(settings: Settings):  # noqa: ANN202

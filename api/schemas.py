@@ -317,6 +317,18 @@ class PlanChangePublic(BaseModel):
     why: list[str]
 
 
+class GoalPublic(BaseModel):
+    """The goal event the plan works toward and where the athlete is on the way."""
+
+    event: dict[str, Any] = Field(description="id, date, name, distance_km, climb_m, priority")
+    days_to_event: int
+    phase: Literal["build", "taper", "race", "recovery"]
+    taper_days: int
+    taper_starts: dt.date
+    no_hard_from: dt.date
+    recovery_days: int
+
+
 class PlanPublic(BaseModel):
     athlete_id: int
     date: dt.date
@@ -334,6 +346,7 @@ class PlanPublic(BaseModel):
     degraded_reason: str | None = None
     rules_applied: list[str] = Field(default_factory=list)
     readiness_floor: float | None = None
+    goal: GoalPublic | None = None
 
 
 class PlanLockCreate(_Strict):
@@ -363,3 +376,27 @@ class PlanLocksPublic(BaseModel):
 
 
 RecommendationPublic.model_rebuild()
+
+
+# --- Goal events (issue 12) ---
+
+
+class EventCreate(_Strict):
+    date: LogDate
+    name: str = Field(min_length=1, max_length=120, description="The event's name.")
+    distance_km: float = Field(gt=0, le=500, description="Distance (km).")
+    climb_m: float = Field(default=0.0, ge=0, le=20000, description="Total climb (m).")
+    priority: Literal["A", "B", "C"] = Field(
+        default="A", description="A: the goal the plan builds toward; B/C: a mini-taper."
+    )
+
+
+class EventPublic(EventCreate):
+    model_config = ConfigDict(extra="ignore")
+    id: int
+    athlete_id: int
+
+
+class EventsPublic(BaseModel):
+    data: list[EventPublic]
+    count: int

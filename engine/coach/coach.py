@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -20,6 +20,7 @@ import numpy as np
 
 from engine.coach.adaptation import Trigger, adapt_today, detect_triggers, plan_changes
 from engine.coach.answer import Recommendation, session_dict, to_recommendation
+from engine.coach.goals import GoalEvent, goal_plan
 from engine.coach.morning import NOVICE_YEARS, Morning, prepare_morning
 from engine.coach.periodisation import (
     Block,
@@ -42,6 +43,7 @@ from engine.optimizer.choose import (
     choose_session,
     plan_week,
 )
+from engine.optimizer.limits import merge_limits
 from engine.optimizer.load_state import summarize_history
 
 __all__ = [
@@ -101,6 +103,7 @@ class Inputs:
     rules: Rules
     triggers: list[Trigger]
     notes: list[str]
+    goal: dict[str, Any] | None = None
 
 
 def planned_units(context: AthleteContext, *, completion: float) -> AthleteContext:
@@ -134,9 +137,12 @@ def unscored_inputs(
     rules: Rules,
     locks: Mapping[dt.date, Candidate],
     planned_yesterday: Candidate | None = None,
+    events: Sequence[GoalEvent] = (),
 ) -> Inputs:
-    """Block rules and candidates and the adaptation; predictions still empty (NaN)."""
+    """Block rules and candidates, goal events and the adaptation; predictions still NaN."""
     block, today = morning.block, morning.today
+    goal = goal_plan(events, today=today)
+    locks = {**goal.locks, **locks}  # a coach's lock on a race day wins
     ctx = planned_units(morning.context, completion=morning.volume.completion)
     history = summarize_history(ctx, rules)
     base = float(morning.base_row["readiness_score_base"].iloc[0])
@@ -147,7 +153,11 @@ def unscored_inputs(
         reference_au=max(history.last7, rules.ramp_floor_au, history.weekly_avg),
         default_overload=rules.weights.overload,
     )
-    offered = block_candidates(enumerate_candidates(), block=block, novice=morning.novice)
+    steered = goal.steer(steered)
+    offered = [
+        *block_candidates(enumerate_candidates(), block=block, novice=morning.novice),
+        *goal.long_runs,
+    ]
     minutes = max(ctx.availability_min[today.weekday()], 30)
     candidates = [c for c in offered if c.duration_min <= minutes or c.kind == "rest"]
     triggers = detect_triggers(
@@ -161,8 +171,10 @@ def unscored_inputs(
     if lock is not None and lock not in candidates:
         candidates.append(lock)  # so the locked session gets its predictions too
     nan = np.full(len(candidates), np.nan)
-    context = replace(ctx, locked=dict(locks))
-    return Inputs(context, candidates, offered, nan, nan.copy(), steered, triggers, notes)
+    context = replace(ctx, locked=dict(locks), limits=merge_limits(ctx.limits, goal.limits))
+    return Inputs(
+        context, candidates, offered, nan, nan.copy(), steered, triggers, notes, goal.summary
+    )
 
 
 def optimizer_inputs(
@@ -172,9 +184,12 @@ def optimizer_inputs(
     rules: Rules,
     locks: Mapping[dt.date, Candidate],
     planned_yesterday: Candidate | None = None,
+    events: Sequence[GoalEvent] = (),
 ) -> Inputs:
     """Block rules and candidates, adaptation, and the models' predictions for today."""
-    inputs = unscored_inputs(morning, rules=rules, locks=locks, planned_yesterday=planned_yesterday)
+    inputs = unscored_inputs(
+        morning, rules=rules, locks=locks, planned_yesterday=planned_yesterday, events=events
+    )
     matrix = morning.candidate_rows(inputs.candidates) if models.available else None
     readiness, risk = predict_candidates(morning.base_row, inputs.candidates, models, matrix=matrix)
     return replace(inputs, readiness=readiness, injury_risk=risk)
@@ -215,10 +230,15 @@ def prescription_for(
 
 
 def recommend_today(
-    morning: Morning, models: ModelSet, *, rules: Rules, locks: Mapping[dt.date, Candidate]
+    morning: Morning,
+    models: ModelSet,
+    *,
+    rules: Rules,
+    locks: Mapping[dt.date, Candidate],
+    events: Sequence[GoalEvent] = (),
 ) -> Recommendation:
     """Today's session with its prescription and block (the recommendation contract)."""
-    inputs = optimizer_inputs(morning, models, rules=rules, locks=locks)
+    inputs = optimizer_inputs(morning, models, rules=rules, locks=locks, events=events)
     choice = choose(inputs)
     prescription = prescription_for(
         morning, choice.candidate, reasons=choice.reasons, notes=inputs.notes
@@ -288,6 +308,7 @@ class CoachPlan:
             "degraded_reason": rec.degraded_reason,
             "rules_applied": list(rec.rules_applied),
             "readiness_floor": rec.readiness_floor,
+            "goal": self.inputs.goal,
         }
 
 
@@ -299,10 +320,16 @@ def plan_days(
     locks: Mapping[dt.date, Candidate],
     days: int = 7,
     planned_yesterday: Candidate | None = None,
+    events: Sequence[GoalEvent] = (),
 ) -> CoachPlan:
     """The next ``days`` days (1-7) from today; day 0 is ``recommend_today``'s session."""
     inputs = optimizer_inputs(
-        morning, models, rules=rules, locks=locks, planned_yesterday=planned_yesterday
+        morning,
+        models,
+        rules=rules,
+        locks=locks,
+        planned_yesterday=planned_yesterday,
+        events=events,
     )
     plan = plan_week(
         context=inputs.context,

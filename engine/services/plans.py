@@ -11,6 +11,7 @@ from engine.coach import coach
 from engine.coach.scoring import ModelSet
 from engine.optimizer.catalogue import CATALOGUE
 from engine.optimizer.choose import HORIZON_DAYS
+from engine.services.events import read_goal_events
 from engine.services.morning_cache import MorningCache
 from engine.services.recommendation import load_morning, read_lock_candidates, rules_from_settings
 from engine.settings import Settings
@@ -46,6 +47,7 @@ def plan_for(
         locks=read_lock_candidates(
             session, athlete_id=athlete_id, today=yesterday, set_before=today
         ),
+        events=read_goal_events(session, athlete_id=athlete_id, today=yesterday),
     )
     plan = coach.plan_days(
         load_morning(session, athlete_id=athlete_id, today=today, cache=cache),
@@ -53,6 +55,7 @@ def plan_for(
         rules=rules,
         locks=read_lock_candidates(session, athlete_id=athlete_id, today=today),
         planned_yesterday=before.plan.days[0].candidate,
+        events=read_goal_events(session, athlete_id=athlete_id, today=today),
     )
     out = plan.to_dict(changes=coach.changes_since(plan, before))
     out["days"] = out["days"][:days]

@@ -14,6 +14,7 @@ from engine.coach.history import AthleteHistory
 from engine.coach.scoring import ModelSet
 from engine.optimizer.catalogue import Candidate
 from engine.optimizer.choose import HORIZON_DAYS, Rules
+from engine.services.events import read_goal_events
 from engine.services.morning_cache import MorningCache
 from engine.settings import Settings
 from engine.store import logbook, plan_locks
@@ -110,12 +111,14 @@ def recommend_for(
     """
     morning = load_morning(session, athlete_id=athlete_id, today=today, cache=cache)
     locks = read_lock_candidates(session, athlete_id=athlete_id, today=today)
+    goals = read_goal_events(session, athlete_id=athlete_id, today=today)
     rules = rules_from_settings(settings)
     if cache is None:
-        return coach.recommend_today(morning, models, rules=rules, locks=locks)
+        return coach.recommend_today(morning, models, rules=rules, locks=locks, events=goals)
     key = (
         "recommendation",
         tuple(sorted(locks.items())),
+        goals,
         tuple(sorted(models.versions.items())),
         models.available,
         id(models.readiness),
@@ -123,5 +126,7 @@ def recommend_for(
         repr(rules),
     )
     if key not in morning.answers:
-        morning.answers[key] = coach.recommend_today(morning, models, rules=rules, locks=locks)
+        morning.answers[key] = coach.recommend_today(
+            morning, models, rules=rules, locks=locks, events=goals
+        )
     return morning.answers[key]

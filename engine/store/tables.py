@@ -255,3 +255,27 @@ class PlanLock(Base):
     role: Mapped[str] = mapped_column(String(16))
     created_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=dt.datetime.utcnow)
+
+
+# --- Goal events (revision 0006) ---
+
+
+class GoalEvent(Base):
+    """A race or other goal event: the plan tapers toward it, races it and recovers after.
+
+    ``distance_km`` and ``climb_m`` size the taper and the build's long runs; ``priority`` is
+    ``A`` (the goal the plan builds toward), ``B`` or ``C`` (a mini-taper).
+    """
+
+    __tablename__ = "goal_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    athlete_id: Mapped[int] = mapped_column(
+        ForeignKey("athlete.id", ondelete="CASCADE"), index=True
+    )
+    date: Mapped[dt.date] = mapped_column(Date)
+    name: Mapped[str] = mapped_column(String(120))
+    distance_km: Mapped[float] = mapped_column(Float)
+    climb_m: Mapped[float] = mapped_column(Float, default=0.0)
+    priority: Mapped[str] = mapped_column(String(1))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=dt.datetime.utcnow)

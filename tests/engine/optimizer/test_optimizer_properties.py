@@ -22,6 +22,7 @@ from engine.optimizer.constraints import violations
 from engine.optimizer.limits import DayLimit
 
 ALL = enumerate_candidates()
+OFFERED = sorted({c.type for c in ALL} - {"rest"})  # race is planned from goal events only
 MINUTES = st.sampled_from([0, 20, 30, 45, 60, 90, 120, 180])
 RARELY = st.sampled_from([False, False, False, False, True])
 PROBABILITY = st.one_of(st.floats(0.0, 1.0), st.just(math.nan))
@@ -51,7 +52,7 @@ class Morning:
 def sessions(draw: st.DrawFn, today: date) -> tuple[PastSession, ...]:
     out = []
     for days_ago in draw(st.lists(st.integers(1, 8), max_size=8)):
-        spec = CATALOGUE[draw(st.sampled_from(sorted(set(CATALOGUE) - {"rest"})))]
+        spec = CATALOGUE[draw(st.sampled_from(OFFERED))]
         minutes = float(draw(st.sampled_from(spec.durations_min)))
         when = today - timedelta(days=days_ago)
         out.append(
