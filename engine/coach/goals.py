@@ -138,12 +138,12 @@ def _limit_before(event: GoalEvent, days_to: int) -> DayLimit | None:
             f"taper, {days_to} day{'s' * (days_to > 1)} before the {label}: no hard session "
             f"in the last {NO_HARD_DAYS[event.priority]} days, up to {FINAL_DAYS_MAX_MIN:.0f} min"
         )
-        return DayLimit("taper", detail, "moderate", None, FINAL_DAYS_MAX_MIN)
+        return DayLimit("taper", detail, "moderate", None, FINAL_DAYS_MAX_MIN, binds_locks=False)
     if days_to > taper_days(event):
         return None
     top = RACE_WEEK_MAX_MIN if days_to <= PLAN_DAYS else TAPER_MAX_MIN
     detail = f"taper, {days_to} days before the {label}: sessions up to {top:.0f} min"
-    return DayLimit("taper", detail, "hard", None, top)
+    return DayLimit("taper", detail, "hard", None, top, binds_locks=False)
 
 
 def _limit_after(event: GoalEvent, days_after: int) -> DayLimit | None:
@@ -153,8 +153,10 @@ def _limit_after(event: GoalEvent, days_after: int) -> DayLimit | None:
     label = f"recovery after {event.name} ({event.date.isoformat()}), day {days_after} of {total}"
     if days_after <= math.ceil(total / 2):
         detail = f"{label}: easy sessions only, up to {RECOVERY_EASY_MAX_MIN:.0f} min"
-        return DayLimit("race_recovery", detail, "easy", None, RECOVERY_EASY_MAX_MIN)
-    return DayLimit("race_recovery", f"{label}: no hard session", "moderate")
+        return DayLimit(
+            "race_recovery", detail, "easy", None, RECOVERY_EASY_MAX_MIN, binds_locks=False
+        )
+    return DayLimit("race_recovery", f"{label}: no hard session", "moderate", binds_locks=False)
 
 
 def _phase(event: GoalEvent, today: dt.date) -> str:

@@ -115,8 +115,8 @@ def day_problems(
 ) -> list[Problem]:
     """Hard rules broken on ``day`` of ``plan`` (day 0 = today; loads in AU, minutes).
 
-    Locked days are exempt except from the unwell rule and the day limits (red flags, returns,
-    tapers); a non-locked day must also respect a locked next day. Model thresholds (risk,
+    Locked days are exempt except from the unwell rule and the binding day limits (red flags,
+    returns); a non-locked day must also respect a locked next day. Model thresholds (risk,
     readiness) are checked by ``prediction_problems``.
     """
     c = plan[day]
@@ -128,7 +128,8 @@ def day_problems(
             Problem("unwell", "injury, pain or illness: only rest, mobility or easy cross-training")
         )
     when = context.today + timedelta(days=day)
-    out += [Problem(limit.code, limit.detail) for limit in broken_limits(context.limits, when, c)]
+    broken = broken_limits(context.limits, when, c, locked=locked[day])
+    out += [Problem(limit.code, limit.detail) for limit in broken]
     if locked[day]:
         return out
     weekday = (context.today + timedelta(days=day)).weekday()
@@ -181,7 +182,7 @@ def locked_for(context: AthleteContext, day: int) -> Candidate | None:
     limit (red flag, return, taper) rules it out."""
     when = context.today + timedelta(days=day)
     c = context.locked.get(when)
-    if c is None or broken_limits(context.limits, when, c):
+    if c is None or broken_limits(context.limits, when, c, locked=True):
         return None
     if not context.unwell:
         return c

@@ -29,6 +29,9 @@ class DayLimit:
         max_intensity: Highest intensity class allowed (``easy``, ``moderate`` or ``hard``).
         kinds: Training kinds allowed (``run``, ``strength``, ``cross``); None = all.
         max_minutes: Longest training session allowed (minutes).
+        binds_locks: The limit also holds on a locked day (a lock it rules out is dropped):
+            True for red flags (safety first), False for plan shape (taper, deload,
+            recovery), where a coach's lock or a race wins.
     """
 
     code: str
@@ -36,6 +39,7 @@ class DayLimit:
     max_intensity: str = "hard"
     kinds: frozenset[str] | None = None
     max_minutes: float = math.inf
+    binds_locks: bool = True
 
     def allows(self, candidate: Candidate) -> bool:
         """Rest and mobility always; otherwise intensity, kind and duration within the caps."""
@@ -58,10 +62,18 @@ def limits_on(limits: Mapping[date, Sequence[DayLimit]], when: date) -> tuple[Da
 
 
 def broken_limits(
-    limits: Mapping[date, Sequence[DayLimit]], when: date, candidate: Candidate
+    limits: Mapping[date, Sequence[DayLimit]],
+    when: date,
+    candidate: Candidate,
+    *,
+    locked: bool = False,
 ) -> list[DayLimit]:
-    """The limits on ``when`` that ``candidate`` breaks."""
-    return [limit for limit in limits_on(limits, when) if not limit.allows(candidate)]
+    """The limits on ``when`` that ``candidate`` breaks (on a locked day: the binding ones)."""
+    return [
+        limit
+        for limit in limits_on(limits, when)
+        if not limit.allows(candidate) and (limit.binds_locks or not locked)
+    ]
 
 
 def merge_limits(*parts: Mapping[date, Sequence[DayLimit]]) -> dict[date, tuple[DayLimit, ...]]:

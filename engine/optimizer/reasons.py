@@ -255,7 +255,7 @@ def plan_notes(
         when = context.today + timedelta(days=day)
         if when in context.locked and locked_for(context, day) is None:
             lock = context.locked[when]
-            why = [f"{x.code}" for x in broken_limits(context.limits, when, lock)] or [
+            why = [x.code for x in broken_limits(context.limits, when, lock, locked=True)] or [
                 "injury, pain or illness"
             ]
             notes.append(f"lock on {when} ({lock.type}) dropped: not safe with {', '.join(why)}")

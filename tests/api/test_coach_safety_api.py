@@ -114,3 +114,44 @@ def test_no_moderate_or_hard_answer_under_the_configured_floor(
     assert len(answers) == 2 * TRAINED_ATHLETES and quality
     assert all(a["predicted"]["readiness"] >= 35.0 for a in quality)
     assert all(a["readiness_floor"] >= 35.0 for a in answers)
+
+
+def test_a_new_athlete_who_back_fills_3_days_keeps_running(
+    trained_client: TestClient, admin: dict[str, str]
+) -> None:
+    client = trained_client
+    # given a new athlete (4 years of training) who logs their last 3 days on day one
+    created = client.post(
+        "/athletes", json={"name": "New", "experience_years": 4, "goal": "first ultra"},
+        headers=admin,
+    )  # fmt: skip
+    assert created.status_code == 201, created.text
+    athlete = created.json()["id"]
+    for k, (type_id, minutes, rpe) in zip(
+        (-3, -2, -1), [("easy_trail", 60, 4), ("long_trail", 100, 5), ("easy_trail", 45, 4)],
+        strict=True,
+    ):  # fmt: skip
+        body = {"date": _day(k), "kind": "run", "type": type_id, "duration_min": minutes,
+                "rpe": rpe}  # fmt: skip
+        _post(client, f"/athletes/{athlete}/sessions", body, admin)
+    # when the week is planned with the trained models
+    plan = client.get(
+        f"/athletes/{athlete}/plan", params={"date": DAY.isoformat()}, headers=admin
+    ).json()
+    # then the athlete keeps running: at least 2 runs in the 7 days
+    runs = [d for d in plan["days"] if d["session"]["kind"] == "run"]
+    assert len(runs) >= 2, [d["session"]["type"] for d in plan["days"]]
+
+
+def test_an_imported_2012_run_changes_nothing_in_todays_answer(
+    trained_client: TestClient, admin: dict[str, str]
+) -> None:
+    client = trained_client
+    before = _recommend(client, 6, admin)
+    # when a run from 2012 is logged for the athlete
+    old = {"date": "2012-05-01", "kind": "run", "type": "easy_trail", "duration_min": 50,
+           "rpe": 4}  # fmt: skip
+    _post(client, "/athletes/6/sessions", old, admin)
+    after = _recommend(client, 6, admin)
+    # then today's answer is unchanged (session, reasons, block, predictions)
+    assert after == before

@@ -47,8 +47,9 @@ def morning() -> coach.Morning:
 
 
 def test_prepare_morning_places_the_athlete_in_a_block(morning: coach.Morning) -> None:
-    # given 63 days of logs from 2025-01-01 (a Wednesday): blocks start Monday 2024-12-30
-    assert morning.anchor == dt.date(2025, 1, 1)
+    # given 63 days of logs from 2025-01-01 (a Wednesday; the first session on Thursday the
+    # 2nd, which anchors the current run of training): blocks start Monday 2024-12-30
+    assert morning.anchor == dt.date(2025, 1, 2)
     assert morning.block.index == 2 and morning.block.week_in_block == 2
     assert morning.reassessment is not None
     assert morning.volume.base_au > 0

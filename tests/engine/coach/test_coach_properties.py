@@ -175,3 +175,26 @@ def test_red_flags_hold_until_an_all_clear_and_the_floor_never_drops(drawn: tupl
     # and the readiness floor is never under the configured one, and the answer names it
     assert plan.inputs.rules.readiness_floor >= rules.readiness_floor
     assert rec.readiness_floor is not None and rec.readiness_floor >= rules.readiness_floor
+
+
+@FAST
+@given(drawn=histories())
+def test_a_deload_week_never_holds_more_than_one_hard_session(drawn: tuple) -> None:
+    # given a random history and morning / when the coach plans the week
+    history, today = drawn
+    morning = coach.prepare_morning(history, today=today)
+    plan = coach.plan_days(morning, NO_MODELS, rules=coach.default_rules(), locks={})
+    # then each deload week counts at most one hard session, logged or planned
+    from engine.coach.periodisation import block_on
+
+    weeks: dict[dt.date, int] = {}
+    for d in plan.plan.days:
+        if block_on(anchor=morning.anchor, today=d.date).phase == "deload":
+            monday = d.date - dt.timedelta(days=d.date.weekday())
+            weeks[monday] = weeks.get(monday, 0) + (d.candidate.intensity == "hard")
+            assert d.candidate.duration_min <= 100
+    for monday, planned in weeks.items():
+        logged = sum(
+            s.intensity == "hard" and monday <= s.date < today for s in morning.context.recent
+        )
+        assert planned + logged <= 1 or planned == 0

@@ -74,6 +74,7 @@ def day_limits(draw: st.DrawFn, today: date) -> dict[date, tuple[DayLimit, ...]]
             max_intensity=draw(st.sampled_from(["easy", "moderate", "hard"])),
             kinds=draw(st.sampled_from([None, frozenset({"cross"}), frozenset({"run", "cross"})])),
             max_minutes=draw(st.sampled_from([math.inf, 40.0, 45.0, 90.0])),
+            binds_locks=draw(st.booleans()),
         )
         when = today + timedelta(days=offset)
         out[when] = (*out.get(when, ()), limit)
@@ -134,8 +135,13 @@ def test_choose_session_never_breaks_a_hard_rule(morning: Morning) -> None:
         assert c.type in ("rest", "mobility")
     if morning.context.unwell:
         assert is_safe_when_unwell(type_id=c.type, kind=c.kind, intensity=c.intensity)
-    # and every day limit on today holds, and a rule that ruled a session out is named
-    assert all(x.allows(c) for x in morning.context.limits.get(morning.context.today, ()))
+    # and every day limit on today holds (on a locked day: the binding ones), and a rule that
+    # ruled a session out is named
+    today_limits = morning.context.limits.get(morning.context.today, ())
+    locked = morning.context.today in morning.context.locked and any(
+        "locked by your coach" in r for r in choice.reasons
+    )
+    assert all(x.allows(c) for x in today_limits if x.binds_locks or not locked)
     for limit in morning.context.limits.get(morning.context.today, ()):
         if any(limit.code in r for r in choice.reasons):
             assert any(a.startswith(f"{limit.code}:") for a in choice.rules_applied)
@@ -152,9 +158,10 @@ def test_plan_week_never_breaks_a_hard_rule_and_starts_with_the_choice(morning: 
     assert plan.days[0].candidate == choice.candidate
     assert plan.days[0].reasons == choice.reasons
     assert len(plan.days) == 7
-    # and every day of the plan keeps its day limits (locked days included)
+    # and every day of the plan keeps its day limits (locked days: the binding ones)
     for day in plan.days:
-        assert all(x.allows(day.candidate) for x in morning.context.limits.get(day.date, ()))
+        limits = morning.context.limits.get(day.date, ())
+        assert all(x.allows(day.candidate) for x in limits if x.binds_locks or not day.locked)
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
