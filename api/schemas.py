@@ -347,6 +347,10 @@ class PlanPublic(BaseModel):
     rules_applied: list[str] = Field(default_factory=list)
     readiness_floor: float | None = None
     goal: GoalPublic | None = None
+    unmapped_exercises: list[str] = Field(
+        default_factory=list,
+        description="Logged exercise names that map onto no catalogue exercise (listed once).",
+    )
 
 
 class PlanLockCreate(_Strict):

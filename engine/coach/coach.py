@@ -300,7 +300,7 @@ class CoachPlan:
             "block": self.morning.block.to_dict(),
             "reassessment": r.to_dict() if r else None,
             "changes": list(changes or []),
-            "notes": [*self.inputs.notes, *self.plan.notes],
+            "notes": [*self.inputs.notes, *self.plan.notes, *_exercise_note(self.morning)],
             "feasible": self.plan.feasible,
             "predicted": rec.predicted,
             "model_versions": rec.model_versions,
@@ -309,7 +309,19 @@ class CoachPlan:
             "rules_applied": list(rec.rules_applied),
             "readiness_floor": rec.readiness_floor,
             "goal": self.inputs.goal,
+            "unmapped_exercises": list(self.morning.unmapped_exercises),
         }
+
+
+def _exercise_note(morning: Morning) -> list[str]:
+    names = morning.unmapped_exercises
+    if not names:
+        return []
+    more = f" and {len(names) - 8} more" if len(names) > 8 else ""
+    return [
+        f"{len(names)} logged exercises are not in the catalogue and are tracked as logged: "
+        f"{', '.join(names[:8])}{more}"
+    ]
 
 
 def plan_days(

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from engine.coach.deload import deload_limits
+from engine.coach.exercises import unmapped
 from engine.coach.history import AthleteHistory, build_context, today_features
 from engine.coach.periodisation import Block, VolumePlan, block_on
 from engine.coach.prescription import HeartProfile
@@ -63,6 +64,8 @@ class Morning:
         heart: Heart-rate bounds for the zones.
         novice: Under a year of training (no explosive or downhill work).
         done_min: Minutes logged per day over the last week (for missed sessions).
+        unmapped_exercises: Logged exercise names that are no catalogue exercise (each is
+            tracked as its own lift; listed once in the plan).
         answers: Answers computed from this morning, by their other inputs (a caller's memo:
             the same logs, locks, models and rules always give the same answer).
     """
@@ -80,6 +83,7 @@ class Morning:
     heart: HeartProfile
     novice: bool
     done_min: Mapping[dt.date, float] = field(default_factory=dict)
+    unmapped_exercises: tuple[str, ...] = ()
     _rows: dict[Candidate, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
     answers: dict[Hashable, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -187,4 +191,5 @@ def prepare_morning(history: AthleteHistory, *, today: dt.date) -> Morning:
         ),
         novice=math.isfinite(experience) and experience < NOVICE_YEARS,
         done_min=_done_minutes(history, today=today),
+        unmapped_exercises=tuple(unmapped(table["exercise"])) if len(table) else (),
     )
