@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from engine.services.calendar import check_timezone
 from engine.services.plans import check_lock
 
 Kind = Literal["run", "strength", "cross", "mobility"]
@@ -40,6 +41,17 @@ class AthleteCreate(_Strict):
         description="Minutes available Monday..Sunday.",
     )
     goal: str | None = Field(default=None, max_length=200)
+    timezone: str | None = Field(
+        default=None,
+        max_length=64,
+        description="IANA time zone (e.g. Europe/Oslo); 'today' is the athlete's local date. "
+        "Default: the server's CAIRN_DEFAULT_TIMEZONE.",
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _iana(cls, value: str | None) -> str | None:
+        return None if value is None else check_timezone(value)
 
     @field_validator("availability_min")
     @classmethod

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from engine.cli.common import console, fail, load_settings, open_database, parse_date
+from engine.cli.common import console, fail, load_settings, open_database, parse_date, parse_day
 from engine.errors import AthleteNotFoundError
 from engine.settings import Settings
 from engine.store import accounts, database, logbook
@@ -109,7 +109,7 @@ def train() -> None:
     _train(settings, open_database(settings))
 
 
-def _recommendation(settings: Settings, factory, athlete: int, today: dt.date):  # noqa: ANN001, ANN202
+def _recommendation(settings: Settings, factory, athlete: int, today: dt.date | None):  # noqa: ANN001, ANN202
     from engine.services.recommendation import recommend_for
     from engine.services.serving import load_champions
 
@@ -149,7 +149,7 @@ def recommend(
     settings = load_settings()
     factory = open_database(settings)
     try:
-        rec = _recommendation(settings, factory, athlete, parse_date(date))
+        rec = _recommendation(settings, factory, athlete, parse_day(date))
     except AthleteNotFoundError as err:
         raise fail(str(err)) from err
     if as_json:

@@ -9,7 +9,14 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from engine.cli.common import console, fail, load_settings, open_database, parse_date
+from engine.cli.common import (
+    console,
+    fail,
+    load_settings,
+    open_database,
+    parse_date,
+    parse_day,
+)
 from engine.errors import AthleteNotFoundError
 from engine.services import plans
 from engine.store import database, jobs, plan_locks
@@ -91,7 +98,7 @@ def show_plan(
             plan = plans.plan_for(
                 session,
                 athlete_id=athlete,
-                today=parse_date(date),
+                today=parse_day(date),
                 days=days,
                 models=models,
                 settings=settings,

@@ -11,6 +11,7 @@ from engine.coach import coach
 from engine.coach.scoring import ModelSet
 from engine.optimizer.catalogue import CATALOGUE
 from engine.optimizer.choose import HORIZON_DAYS
+from engine.services.calendar import athlete_today
 from engine.services.events import read_goal_events
 from engine.services.morning_cache import MorningCache
 from engine.services.recommendation import load_morning, read_lock_candidates, rules_from_settings
@@ -25,7 +26,7 @@ def plan_for(
     session: Session,
     *,
     athlete_id: int,
-    today: dt.date,
+    today: dt.date | None,
     models: ModelSet,
     settings: Settings,
     days: int = HORIZON_DAYS,
@@ -38,6 +39,8 @@ def plan_for(
     """
     if not 1 <= days <= HORIZON_DAYS:
         raise ValueError(f"days must be 1-{HORIZON_DAYS}, got {days}")
+    if today is None:  # the athlete's local date now
+        today = athlete_today(session, athlete_id=athlete_id, settings=settings)
     rules = rules_from_settings(settings)
     yesterday = today - dt.timedelta(days=1)
     before = coach.plan_days(

@@ -38,6 +38,7 @@ class Athlete(Base):
     resting_hr: Mapped[float | None] = mapped_column(Float)
     availability_min: Mapped[list[int]] = mapped_column(JSON)  # Mon..Sun
     goal: Mapped[str | None] = mapped_column(String(200))
+    timezone: Mapped[str | None] = mapped_column(String(64))  # IANA name (revision 0006)
     external_ref: Mapped[str | None] = mapped_column(String(120), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=dt.datetime.utcnow)
 

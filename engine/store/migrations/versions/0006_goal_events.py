@@ -1,4 +1,4 @@
-"""goal events: races with a date, distance, climb and priority A/B/C
+"""goal events (races with a date, distance, climb and priority A/B/C); athlete time zone
 
 Revision ID: 0006
 Revises: 0003
@@ -29,8 +29,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_goal_event_athlete_id", "goal_event", ["athlete_id"])
+    op.add_column("athlete", sa.Column("timezone", sa.String(length=64), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("athlete") as batch:
+        batch.drop_column("timezone")
     op.drop_index("ix_goal_event_athlete_id", table_name="goal_event")
     op.drop_table("goal_event")
