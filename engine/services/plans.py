@@ -39,8 +39,8 @@ def plan_for(
     """
     if not 1 <= days <= HORIZON_DAYS:
         raise ValueError(f"days must be 1-{HORIZON_DAYS}, got {days}")
-    if today is None:  # the athlete's local date now
-        today = athlete_today(session, athlete_id=athlete_id, settings=settings)
+    local_now = athlete_today(session, athlete_id=athlete_id, settings=settings)
+    today = local_now if today is None else today  # default: the athlete's local date now
     rules = rules_from_settings(settings)
     yesterday = today - dt.timedelta(days=1)
     before = coach.plan_days(
@@ -57,7 +57,8 @@ def plan_for(
         models,
         rules=rules,
         locks=read_lock_candidates(session, athlete_id=athlete_id, today=today),
-        planned_yesterday=before.plan.days[0].candidate,
+        # a plan for a future day cannot have missed yesterday's session: nothing is logged yet
+        planned_yesterday=before.plan.days[0].candidate if today <= local_now else None,
         events=read_goal_events(session, athlete_id=athlete_id, today=today),
     )
     out = plan.to_dict(changes=coach.changes_since(plan, before))

@@ -40,3 +40,17 @@ def test_a_bad_time_zone_is_refused_naming_the_field(empty_app_client: TestClien
     assert response.status_code == 422 and "timezone" in response.text
     listed = empty_app_client.get("/athletes", headers=admin).json()
     assert listed["count"] == 0
+
+
+def test_a_plan_for_next_week_reports_no_missed_session(empty_app_client: TestClient) -> None:
+    client = empty_app_client
+    admin = add_user(client.app, username="tz-admin3", role="admin")
+    athlete = client.post("/athletes", json={"name": "Future"}, headers=admin).json()["id"]
+    next_week = (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=7)).isoformat()
+    # when next week's plan is asked (nothing can be logged there yet)
+    plan = client.get(f"/athletes/{athlete}/plan", params={"date": next_week}, headers=admin)
+    assert plan.status_code == 200, plan.text
+    # then no day is reported as "not logged"
+    body = plan.json()
+    assert not any("not logged" in " ".join(c["why"]) for c in body["changes"])
+    assert not any("not logged" in note for note in body["notes"])
