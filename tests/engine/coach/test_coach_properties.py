@@ -198,3 +198,45 @@ def test_a_deload_week_never_holds_more_than_one_hard_session(drawn: tuple) -> N
             s.intensity == "hard" and monday <= s.date < today for s in morning.context.recent
         )
         assert planned + logged <= 1 or planned == 0
+
+
+@st.composite
+def goal_events(draw: st.DrawFn, today: dt.date) -> list:
+    from engine.coach.goals import GoalEvent
+
+    return [
+        GoalEvent(
+            k + 1,
+            today + dt.timedelta(days=draw(st.integers(-12, 30))),
+            f"race {k}",
+            draw(st.sampled_from([5.0, 10.0, 21.1, 42.2, 50.0, 100.0])),
+            draw(st.sampled_from([0.0, 300.0, 2000.0, 5000.0])),
+            draw(st.sampled_from(["A", "B", "C"])),
+        )
+        for k in range(draw(st.integers(1, 3)))
+    ]
+
+
+@FAST
+@given(data=st.data(), drawn=histories())
+def test_goal_events_never_break_a_hard_rule(data: st.DataObject, drawn: tuple) -> None:
+    # given a random history, random goal events (before, on and after today) and locks
+    history, today = drawn
+    events = data.draw(goal_events(today))
+    fixed = data.draw(locks(today))
+    morning = coach.prepare_morning(history, today=today)
+    # when the coach plans the week
+    plan = coach.plan_days(morning, NO_MODELS, rules=coach.default_rules(), locks=fixed,
+                           events=events)  # fmt: skip
+    ctx, steered = plan.inputs.context, plan.inputs.rules
+    # then no hard rule is broken (taper, recovery and deload limits included)
+    assert violations(plan.plan, context=ctx, rules=steered) == []
+    # and no unlocked day in an A event's last 3 days before it is hard; a race day that no
+    # coach locked otherwise, and no red flag ruled out, holds the race
+    for d in plan.plan.days:
+        for e in events:
+            gap = (e.date - d.date).days
+            if e.priority == "A" and 1 <= gap <= 3 and not d.locked:
+                assert d.candidate.intensity != "hard"
+            if gap == 0 and d.date not in fixed and not ctx.unwell and d.locked:
+                assert d.candidate.type == "race"
