@@ -100,7 +100,9 @@ def seed_base_row(base_row: pd.DataFrame, *, loads: Sequence[float]) -> pd.DataF
     for column, value in state.items():
         if column in row:
             row[column] = value
-    inputs = {c: row[c].to_numpy(float) for c in row.columns}
+    inputs = {
+        c: row[c].to_numpy(float) for c in row.columns if pd.api.types.is_numeric_dtype(row[c])
+    }
     for column, values in derive_load_arrays(inputs).items():
         if column in row:
             row[column] = values
