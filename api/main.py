@@ -16,6 +16,7 @@ from api.observability import RequestContextMiddleware, configure_logging
 from api.routes import (
     athletes,
     auth,
+    events,
     exports,
     health,
     imports,
@@ -41,7 +42,7 @@ PUBLIC_ROUTERS = (health, auth, metrics)
 # Add new routers here (e.g. imports, plan): they get authentication and, for paths with
 # {athlete_id}, the athlete-visibility check.
 PROTECTED_ROUTERS: tuple[ModuleType, ...] = (athletes, logs, records, recommendation, registry)
-PROTECTED_ROUTERS += (jobs, imports, plan, exports, users)
+PROTECTED_ROUTERS += (jobs, imports, plan, exports, users, events)
 
 
 def _lifespan(settings: Settings):  # noqa: ANN202

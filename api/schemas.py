@@ -19,6 +19,7 @@ from pydantic import (
 )
 
 from engine.optimizer.catalogue import CATALOGUE
+from engine.services.calendar import check_timezone
 from engine.services.plans import check_lock
 from pipelines.validation import check_log_date
 
@@ -77,6 +78,17 @@ class AthleteCreate(_Strict):
         description="Minutes available Monday..Sunday.",
     )
     goal: str | None = Field(default=None, max_length=200)
+    timezone: str | None = Field(
+        default=None,
+        max_length=64,
+        description="IANA time zone (e.g. Europe/Oslo); 'today' is the athlete's local date. "
+        "Default: the server's CAIRN_DEFAULT_TIMEZONE.",
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _iana(cls, value: str | None) -> str | None:
+        return None if value is None else check_timezone(value)
 
     @field_validator("availability_min")
     @classmethod
@@ -218,6 +230,13 @@ class RecommendationPublic(BaseModel):
         default=None,
         description="population: day-one models trained on a simulated cohort; own_data: "
         "models this installation's data earned through the training gate.",
+    )
+    rules_applied: list[str] = Field(
+        default_factory=list,
+        description="Every hard rule that shaped today's session, as '<code>: <detail>'.",
+    )
+    readiness_floor: float | None = Field(
+        default=None, description="The readiness floor (0-100) for moderate/hard sessions today."
     )
 
 
@@ -362,6 +381,18 @@ class PlanChangePublic(BaseModel):
     why: list[str]
 
 
+class GoalPublic(BaseModel):
+    """The goal event the plan works toward and where the athlete is on the way."""
+
+    event: dict[str, Any] = Field(description="id, date, name, distance_km, climb_m, priority")
+    days_to_event: int
+    phase: Literal["build", "taper", "race", "recovery"]
+    taper_days: int
+    taper_starts: dt.date
+    no_hard_from: dt.date
+    recovery_days: int
+
+
 class PlanPublic(BaseModel):
     athlete_id: int
     date: dt.date
@@ -377,6 +408,13 @@ class PlanPublic(BaseModel):
     model_versions: dict[str, int | None]
     degraded: bool = False
     degraded_reason: str | None = None
+    rules_applied: list[str] = Field(default_factory=list)
+    readiness_floor: float | None = None
+    goal: GoalPublic | None = None
+    unmapped_exercises: list[str] = Field(
+        default_factory=list,
+        description="Logged exercise names that map onto no catalogue exercise (listed once).",
+    )
 
 
 class PlanLockCreate(_Strict):
@@ -411,3 +449,27 @@ class PlanLocksPublic(BaseModel):
 
 
 RecommendationPublic.model_rebuild()
+
+
+# --- Goal events (issue 12) ---
+
+
+class EventCreate(_Strict):
+    date: LogDate
+    name: str = Field(min_length=1, max_length=120, description="The event's name.")
+    distance_km: float = Field(gt=0, le=500, description="Distance (km).")
+    climb_m: float = Field(default=0.0, ge=0, le=20000, description="Total climb (m).")
+    priority: Literal["A", "B", "C"] = Field(
+        default="A", description="A: the goal the plan builds toward; B/C: a mini-taper."
+    )
+
+
+class EventPublic(EventCreate):
+    model_config = ConfigDict(extra="ignore")
+    id: int
+    athlete_id: int
+
+
+class EventsPublic(BaseModel):
+    data: list[EventPublic]
+    count: int

@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     model_refresh_s: float = Field(default=5.0, ge=0.0, le=3600.0)  # API re-checks the champion
     risk_ceiling: float = Field(default=0.25, gt=0.0, le=1.0)
     readiness_floor: float = Field(default=35.0, ge=0.0, le=100.0)
+    default_timezone: str = "UTC"  # IANA name; an athlete without a time zone uses it
     random_state: int = 42
     # Security and robustness (see docs/security.md and docs/operations.md).
     secret_key: SecretStr = SecretStr("")
@@ -49,6 +50,19 @@ class Settings(BaseSettings):
     def _check_database_url(cls, value: str) -> str:
         if value and not value.startswith(("sqlite", "postgresql")):
             raise ValueError("CAIRN_DATABASE_URL must be a sqlite:// or postgresql:// URL")
+        return value
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _check_timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as err:
+            raise ValueError(
+                f"CAIRN_DEFAULT_TIMEZONE must be an IANA name like Europe/Oslo, got {value!r}"
+            ) from err
         return value
 
     @field_validator("secret_key")

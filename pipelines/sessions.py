@@ -45,6 +45,8 @@ SESSION_TYPES: Mapping[str, SessionKind] = MappingProxyType(
         "strength_explosive": SessionKind("strength", "hard", 7.0),
         "easy_spin": SessionKind("cross", "easy", 3.0),
         "walk": SessionKind("cross", "easy", 2.0),
+        # A goal event on its day (``engine.coach.goals``): planned from the event, never offered.
+        "race": SessionKind("run", "hard", 8.5),
     }
 )
 # RPE assumed for a logged session without one whose type is unknown, by kind.

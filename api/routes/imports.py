@@ -201,6 +201,7 @@ async def create_import(
             format=_form_option(form.fields, "format", ImportFormat, fmt),
             skip_invalid=_form_option(form.fields, "skip_invalid", bool, skip_invalid),
             only_athlete=True,
+            default_timezone=settings.default_timezone,
         )
         items = [(upload.name, upload.path) for upload in form.files]
         summary = await run_in_threadpool(

@@ -48,7 +48,7 @@ def read_plan(
         Query(
             ge=EARLIEST_DATE,
             le=LATEST_DATE,
-            description="First day (YYYY-MM-DD); default today.",
+            description="First day (YYYY-MM-DD); default: today in the athlete's time zone.",
             json_schema_extra={"pattern": YEAR_RANGE_PATTERN},
         ),
     ] = None,
@@ -58,7 +58,7 @@ def read_plan(
     plan = plans.plan_for(
         session,
         athlete_id=athlete_id,
-        today=date or dt.date.today(),
+        today=date,  # None: the athlete's local date (their time zone)
         days=days,
         models=models,
         settings=settings,

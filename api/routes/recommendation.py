@@ -33,7 +33,7 @@ def read_recommendation(
         Query(
             ge=EARLIEST_DATE,
             le=LATEST_DATE,
-            description="Day (YYYY-MM-DD); default today.",
+            description="Day (YYYY-MM-DD); default: today in the athlete's time zone.",
             json_schema_extra={"pattern": YEAR_RANGE_PATTERN},
         ),
     ] = None,
@@ -42,7 +42,7 @@ def read_recommendation(
     rec = recommend_for(
         session,
         athlete_id=athlete_id,
-        today=date or dt.date.today(),
+        today=date,  # None: the athlete's local date (their time zone)
         models=models,
         settings=settings,
         cache=cache,

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from engine.cli.common import console, fail, load_settings, open_database, parse_date
+from engine.cli.common import console, fail, load_settings, open_database, parse_date, parse_day
 from engine.errors import AthleteNotFoundError
 from engine.log_setup import quiet_library_loggers
 from engine.settings import Settings
@@ -154,7 +154,7 @@ def train(
     _train(settings, factory, as_json=as_json, **options)
 
 
-def _recommendation(settings: Settings, factory, athlete: int, today: dt.date):  # noqa: ANN001, ANN202
+def _recommendation(settings: Settings, factory, athlete: int, today: dt.date | None):  # noqa: ANN001, ANN202
     from engine.services.population import load_served_models
     from engine.services.recommendation import recommend_for
 
@@ -184,7 +184,7 @@ def recommend(
     settings = load_settings()
     factory = open_database(settings)
     try:
-        rec = _recommendation(settings, factory, athlete, parse_date(date))
+        rec = _recommendation(settings, factory, athlete, parse_day(date))
     except AthleteNotFoundError as err:
         raise fail(str(err)) from err
     if as_json:

@@ -39,6 +39,12 @@ def parse_date(value: str | None) -> dt.date:
         raise typer.BadParameter(f"expected a date as YYYY-MM-DD, got {value!r}") from err
 
 
+def parse_day(value: str | None) -> dt.date | None:
+    """A YYYY-MM-DD option, None when omitted (the service then takes the athlete's local
+    date in their time zone)."""
+    return None if value is None else parse_date(value)
+
+
 def fail(message: str, *, code: int = 1) -> typer.Exit:
     """Print an error a person can act on and return the exit to raise."""
     err_console.print(f"[red]Error:[/red] {message}", soft_wrap=True, markup=True, highlight=False)

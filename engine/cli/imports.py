@@ -176,7 +176,12 @@ def import_files(
     Each file is stored completely or not at all; exit code 1 when any file was not.
     """
     items, factory = _prepare(paths, athlete)
-    options = ImportOptions(athlete_id=athlete, format=fmt.value, skip_invalid=skip_invalid)
+    options = ImportOptions(
+        athlete_id=athlete,
+        format=fmt.value,
+        skip_invalid=skip_invalid,
+        default_timezone=load_settings().default_timezone,
+    )
     try:
         summary = _run(factory, items, options=options, quiet=as_json)
     except OperationalError as err:

@@ -9,7 +9,14 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from engine.cli.common import console, fail, load_settings, open_database, parse_date
+from engine.cli.common import (
+    console,
+    fail,
+    load_settings,
+    open_database,
+    parse_date,
+    parse_day,
+)
 from engine.cli.render import plan_day_cells
 from engine.errors import AthleteNotFoundError
 from engine.services import plans
@@ -88,7 +95,7 @@ def show_plan(
             plan = plans.plan_for(
                 session,
                 athlete_id=athlete,
-                today=parse_date(date),
+                today=parse_day(date),
                 days=days,
                 models=models,
                 settings=settings,

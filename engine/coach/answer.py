@@ -30,6 +30,8 @@ class Recommendation:
     prescription: dict[str, Any] | None = None
     block: dict[str, Any] | None = None
     model_source: str | None = None
+    rules_applied: tuple[str, ...] = ()
+    readiness_floor: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -44,6 +46,8 @@ class Recommendation:
             "prescription": self.prescription,
             "block": self.block,
             "model_source": self.model_source,
+            "rules_applied": list(self.rules_applied),
+            "readiness_floor": self.readiness_floor,
         }
 
 
@@ -55,8 +59,14 @@ def to_recommendation(
     *,
     prescription: dict[str, Any] | None = None,
     block: dict[str, Any] | None = None,
+    rules_applied: tuple[str, ...] = (),
+    readiness_floor: float | None = None,
 ) -> Recommendation:
-    """The recommendation contract for a choice (reasons get the degraded note if any)."""
+    """The recommendation contract for a choice (reasons get the degraded note if any).
+
+    ``rules_applied`` names every hard rule that shaped today (``"<code>: <detail>"``) and
+    ``readiness_floor`` the floor that applied (0-100, after personal adaptation).
+    """
     reasons = list(choice.reasons)
     if not models.available:
         reasons.append(f"Rule-based choice: the models are unavailable ({models.degraded_reason}).")
@@ -75,6 +85,8 @@ def to_recommendation(
         prescription=prescription,
         block=block,
         model_source=models.source if models.available else None,
+        rules_applied=tuple(rules_applied),
+        readiness_floor=readiness_floor,
     )
 
 

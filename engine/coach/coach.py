@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -20,6 +20,7 @@ import numpy as np
 
 from engine.coach.adaptation import Trigger, adapt_today, detect_triggers, plan_changes
 from engine.coach.answer import Recommendation, session_dict, to_recommendation
+from engine.coach.goals import GoalEvent, goal_plan
 from engine.coach.morning import NOVICE_YEARS, Morning, prepare_morning
 from engine.coach.periodisation import (
     Block,
@@ -42,6 +43,7 @@ from engine.optimizer.choose import (
     choose_session,
     plan_week,
 )
+from engine.optimizer.limits import merge_limits
 from engine.optimizer.load_state import summarize_history
 
 __all__ = [
@@ -59,13 +61,15 @@ __all__ = [
     "prepare_morning",
     "prescription_for",
     "recommend_today",
+    "rules_applied",
     "unscored_inputs",
 ]
 
-# Readiness scales are personal (people rate the same state differently): the readiness floor
-# is the configured one or this many points under the athlete's own 28-day mean, if lower.
-PERSONAL_FLOOR_MARGIN = 15.0
-MIN_READINESS_FLOOR = 10.0
+# Readiness scales are personal (people rate the same state differently): the configured
+# readiness floor is a minimum; an athlete whose own 28-day mean sits high gets a floor this many
+# points under it, if that is higher. Personal adaptation never lowers the floor (issue 12: a
+# personal floor down to 10 let hard sessions through at predicted readiness 12-25).
+PERSONAL_FLOOR_MARGIN = 30.0
 
 
 # The optimizer's today-only penalties (risk, readiness) against the later days' discount: at
@@ -99,6 +103,7 @@ class Inputs:
     rules: Rules
     triggers: list[Trigger]
     notes: list[str]
+    goal: dict[str, Any] | None = None
 
 
 def planned_units(context: AthleteContext, *, completion: float) -> AthleteContext:
@@ -113,15 +118,15 @@ def planned_units(context: AthleteContext, *, completion: float) -> AthleteConte
 
 
 def personal_rules(rules: Rules, *, readiness_base: float) -> Rules:
-    """``rules`` with the readiness floor and comfort level set from the athlete's own mean
-    readiness (0-100, last 28 days) when that sits lower than the configured values."""
+    """``rules`` with the comfort level set from the athlete's own mean readiness (0-100, last
+    28 days) when that sits lower, and the floor raised (never lowered) when it sits high."""
     if not math.isfinite(readiness_base):
         return rules
-    floor = max(readiness_base - PERSONAL_FLOOR_MARGIN, MIN_READINESS_FLOOR)
+    floor = min(readiness_base - PERSONAL_FLOOR_MARGIN, 100.0)
     comfortable = min(rules.weights.readiness_comfortable, readiness_base)
     return replace(
         rules,
-        readiness_floor=min(rules.readiness_floor, floor),
+        readiness_floor=max(rules.readiness_floor, floor),
         weights=replace(rules.weights, readiness_comfortable=comfortable),
     )
 
@@ -132,9 +137,12 @@ def unscored_inputs(
     rules: Rules,
     locks: Mapping[dt.date, Candidate],
     planned_yesterday: Candidate | None = None,
+    events: Sequence[GoalEvent] = (),
 ) -> Inputs:
-    """Block rules and candidates and the adaptation; predictions still empty (NaN)."""
+    """Block rules and candidates, goal events and the adaptation; predictions still NaN."""
     block, today = morning.block, morning.today
+    goal = goal_plan(events, today=today)
+    locks = {**goal.locks, **locks}  # a coach's lock on a race day wins
     ctx = planned_units(morning.context, completion=morning.volume.completion)
     history = summarize_history(ctx, rules)
     base = float(morning.base_row["readiness_score_base"].iloc[0])
@@ -145,7 +153,11 @@ def unscored_inputs(
         reference_au=max(history.last7, rules.ramp_floor_au, history.weekly_avg),
         default_overload=rules.weights.overload,
     )
-    offered = block_candidates(enumerate_candidates(), block=block, novice=morning.novice)
+    steered = goal.steer(steered)
+    offered = [
+        *block_candidates(enumerate_candidates(), block=block, novice=morning.novice),
+        *goal.long_runs,
+    ]
     minutes = max(ctx.availability_min[today.weekday()], 30)
     candidates = [c for c in offered if c.duration_min <= minutes or c.kind == "rest"]
     triggers = detect_triggers(
@@ -159,8 +171,10 @@ def unscored_inputs(
     if lock is not None and lock not in candidates:
         candidates.append(lock)  # so the locked session gets its predictions too
     nan = np.full(len(candidates), np.nan)
-    context = replace(ctx, locked=dict(locks))
-    return Inputs(context, candidates, offered, nan, nan.copy(), steered, triggers, notes)
+    context = replace(ctx, locked=dict(locks), limits=merge_limits(ctx.limits, goal.limits))
+    return Inputs(
+        context, candidates, offered, nan, nan.copy(), steered, triggers, notes, goal.summary
+    )
 
 
 def optimizer_inputs(
@@ -170,9 +184,12 @@ def optimizer_inputs(
     rules: Rules,
     locks: Mapping[dt.date, Candidate],
     planned_yesterday: Candidate | None = None,
+    events: Sequence[GoalEvent] = (),
 ) -> Inputs:
     """Block rules and candidates, adaptation, and the models' predictions for today."""
-    inputs = unscored_inputs(morning, rules=rules, locks=locks, planned_yesterday=planned_yesterday)
+    inputs = unscored_inputs(
+        morning, rules=rules, locks=locks, planned_yesterday=planned_yesterday, events=events
+    )
     matrix = morning.candidate_rows(inputs.candidates) if models.available else None
     readiness, risk = predict_candidates(morning.base_row, inputs.candidates, models, matrix=matrix)
     return replace(inputs, readiness=readiness, injury_risk=risk)
@@ -213,10 +230,15 @@ def prescription_for(
 
 
 def recommend_today(
-    morning: Morning, models: ModelSet, *, rules: Rules, locks: Mapping[dt.date, Candidate]
+    morning: Morning,
+    models: ModelSet,
+    *,
+    rules: Rules,
+    locks: Mapping[dt.date, Candidate],
+    events: Sequence[GoalEvent] = (),
 ) -> Recommendation:
     """Today's session with its prescription and block (the recommendation contract)."""
-    inputs = optimizer_inputs(morning, models, rules=rules, locks=locks)
+    inputs = optimizer_inputs(morning, models, rules=rules, locks=locks, events=events)
     choice = choose(inputs)
     prescription = prescription_for(
         morning, choice.candidate, reasons=choice.reasons, notes=inputs.notes
@@ -228,7 +250,20 @@ def recommend_today(
         models,
         prescription=prescription,
         block=morning.block.to_dict(),
+        rules_applied=rules_applied(inputs, choice),
+        readiness_floor=inputs.rules.readiness_floor,
     )
+
+
+def rules_applied(inputs: Inputs, choice: Choice) -> tuple[str, ...]:
+    """The rules that shaped today: the adaptation's (bad night, soreness) and every hard rule
+    that ruled a session out, as ``"<code>: <detail>"``."""
+    adapted = [
+        f"{t.code}: {t.detail}: no hard session today"
+        for t in inputs.triggers
+        if t.code in ("bad_night", "soreness")
+    ]
+    return tuple(dict.fromkeys([*adapted, *choice.rules_applied]))
 
 
 @dataclass(frozen=True)
@@ -265,13 +300,28 @@ class CoachPlan:
             "block": self.morning.block.to_dict(),
             "reassessment": r.to_dict() if r else None,
             "changes": list(changes or []),
-            "notes": [*self.inputs.notes, *self.plan.notes],
+            "notes": [*self.inputs.notes, *self.plan.notes, *_exercise_note(self.morning)],
             "feasible": self.plan.feasible,
             "predicted": rec.predicted,
             "model_versions": rec.model_versions,
             "degraded": rec.degraded,
             "degraded_reason": rec.degraded_reason,
+            "rules_applied": list(rec.rules_applied),
+            "readiness_floor": rec.readiness_floor,
+            "goal": self.inputs.goal,
+            "unmapped_exercises": list(self.morning.unmapped_exercises),
         }
+
+
+def _exercise_note(morning: Morning) -> list[str]:
+    names = morning.unmapped_exercises
+    if not names:
+        return []
+    more = f" and {len(names) - 8} more" if len(names) > 8 else ""
+    return [
+        f"{len(names)} logged exercises are not in the catalogue and are tracked as logged: "
+        f"{', '.join(names[:8])}{more}"
+    ]
 
 
 def plan_days(
@@ -282,10 +332,16 @@ def plan_days(
     locks: Mapping[dt.date, Candidate],
     days: int = 7,
     planned_yesterday: Candidate | None = None,
+    events: Sequence[GoalEvent] = (),
 ) -> CoachPlan:
     """The next ``days`` days (1-7) from today; day 0 is ``recommend_today``'s session."""
     inputs = optimizer_inputs(
-        morning, models, rules=rules, locks=locks, planned_yesterday=planned_yesterday
+        morning,
+        models,
+        rules=rules,
+        locks=locks,
+        planned_yesterday=planned_yesterday,
+        events=events,
     )
     plan = plan_week(
         context=inputs.context,
@@ -304,7 +360,9 @@ def plan_days(
     ]
     day0 = plan.days[0]
     readiness, risk = _predicted(inputs, day0.candidate)
-    choice = Choice(day0.candidate, readiness, risk, day0.reasons, False, plan.objective)
+    choice = Choice(
+        day0.candidate, readiness, risk, day0.reasons, False, plan.objective, plan.rules_applied
+    )
     rec = to_recommendation(
         morning.athlete_id,
         morning.today,
@@ -312,6 +370,8 @@ def plan_days(
         models,
         prescription=prescriptions[0],
         block=morning.block.to_dict(),
+        rules_applied=rules_applied(inputs, choice),
+        readiness_floor=inputs.rules.readiness_floor,
     )
     return CoachPlan(morning, plan, inputs, prescriptions, rec)
 

@@ -6,7 +6,8 @@ import or the simulator) to its base exercise and variation.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -86,9 +87,65 @@ EMPHASIS_SWAPS: Mapping[str, Mapping[str, str]] = MappingProxyType(
 )
 
 
+# Lift-log names (Strong, Hevy) that are a catalogue exercise under another name, as match keys
+# (``_match_key``: lower case letters only, equipment in brackets dropped).
+ALIASES: Mapping[str, str] = MappingProxyType(
+    {
+        "conventionaldeadlift": "deadlift",
+        "trapbardeadlift": "deadlift",
+        "hexbardeadlift": "deadlift",
+        "walkinglunge": "lunge",
+        "forwardlunge": "lunge",
+        "splitsquat": "bulgarian split squat",
+        "rearfootelevatedsplitsquat": "bulgarian split squat",
+        "stepup": "step-up",
+        "boxstepup": "step-up",
+        "singlelegromaniandeadlift": "single-leg romanian deadlift",
+        "singlelegrdl": "single-leg romanian deadlift",
+        "romaniandeadliftsingleleg": "single-leg romanian deadlift",
+        "standingcalfraise": "calf raise",
+        "seatedcalfraise": "calf raise",
+        "singlelegstandingcalfraise": "single-leg calf raise",
+        "pushup": "push-up",
+        "pressup": "push-up",
+        "declinepushup": "feet-elevated push-up",
+        "squatjump": "jump squat",
+        "jumpsquats": "jump squat",
+        "boxjumps": "box jump",
+        "bounds": "bounding",
+        "pallofpresscable": "pallof press",
+    }
+)
+
+
+def _match_key(name: str) -> str:
+    """``"Deadlift (Barbell)"`` -> ``"deadlift"``: letters only, bracketed equipment dropped."""
+    text = re.sub(r"\([^)]*\)", " ", str(name).lower())
+    return re.sub(r"[^a-z]", "", text)
+
+
+_BY_KEY = {
+    **{_match_key(n): n for n in (*EXERCISES, *_VARIATION_OF)},
+    **ALIASES,
+}
+
+
 def canonical(name: str) -> tuple[str, int]:
-    """Canonical exercise name and variation index of a logged exercise name (0 = base)."""
-    key = " ".join(str(name).strip().lower().replace("_", " ").split())
-    if key in _VARIATION_OF:
-        return _VARIATION_OF[key]
-    return key, 0
+    """Canonical exercise name and variation index of a logged exercise name (0 = base).
+
+    Strong/Hevy names map onto the catalogue's exercises: equipment in brackets, case,
+    spaces and hyphens do not matter ("Deadlift (Barbell)" is the deadlift, "Push Up" the
+    push-up), and ``ALIASES`` adds other names for the same lift. Other names stay as logged
+    (lower case), each its own lift; ``unmapped`` lists them.
+    """
+    found = _BY_KEY.get(_match_key(name))
+    if found is None:
+        return " ".join(str(name).strip().lower().replace("_", " ").split()), 0
+    if found in _VARIATION_OF:
+        return _VARIATION_OF[found]
+    return found, 0
+
+
+def unmapped(names: Iterable[str]) -> list[str]:
+    """The logged exercise names that are no catalogue exercise, once each, sorted."""
+    return sorted({str(n) for n in names if canonical(str(n))[0] not in EXERCISES})

@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from engine.coach.deload import deload_limits
+from engine.coach.exercises import unmapped
 from engine.coach.history import AthleteHistory, build_context, today_features
 from engine.coach.periodisation import Block, VolumePlan, block_on
 from engine.coach.prescription import HeartProfile
@@ -28,9 +30,18 @@ from engine.coach.progression import (
     window_start,
 )
 from engine.coach.reassessment import Reassessment, volume_plan
+from engine.coach.red_flags import read_red_flags
 from engine.coach.scoring import candidate_feature_matrix
+from engine.coach.start import (
+    continuous_anchor,
+    prior_weekly_au,
+    seed_base_row,
+    seed_loads,
+    session_dates,
+)
 from engine.optimizer.catalogue import Candidate
 from engine.optimizer.choose import AthleteContext
+from engine.optimizer.limits import merge_limits
 
 NOVICE_YEARS = 1.0  # less experience than this: no explosive or downhill work
 
@@ -53,6 +64,8 @@ class Morning:
         heart: Heart-rate bounds for the zones.
         novice: Under a year of training (no explosive or downhill work).
         done_min: Minutes logged per day over the last week (for missed sessions).
+        unmapped_exercises: Logged exercise names that are no catalogue exercise (each is
+            tracked as its own lift; listed once in the plan).
         answers: Answers computed from this morning, by their other inputs (a caller's memo:
             the same logs, locks, models and rules always give the same answer).
     """
@@ -70,6 +83,7 @@ class Morning:
     heart: HeartProfile
     novice: bool
     done_min: Mapping[dt.date, float] = field(default_factory=dict)
+    unmapped_exercises: tuple[str, ...] = ()
     _rows: dict[Candidate, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
     answers: dict[Hashable, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -87,15 +101,9 @@ class Morning:
 
 
 def history_anchor(history: AthleteHistory, *, today: dt.date) -> dt.date:
-    """The athlete's first logged day, else the creation day, else ``today``."""
-    firsts = [
-        frame["date"].min()
-        for frame in (history.sessions, history.wellness)
-        if frame is not None and len(frame)
-    ]
-    if firsts:
-        return min(pd.Timestamp(d) for d in firsts).date()
-    return history.created or today
+    """The first day of the athlete's current run of continuous training (no break of 4
+    weeks or more), else the creation day, else ``today`` (``engine.coach.start``)."""
+    return continuous_anchor(session_dates(history.sessions), created=history.created, today=today)
 
 
 def dated_sets(history: AthleteHistory) -> pd.DataFrame | None:
@@ -126,9 +134,34 @@ def _done_minutes(history: AthleteHistory, *, today: dt.date) -> dict[dt.date, f
 def prepare_morning(history: AthleteHistory, *, today: dt.date) -> Morning:
     """Build this morning's state (features, context, block, reassessment, strength levels)."""
     features = today_features(history, today=today)
-    context = build_context(history, features, today=today)
+    flags = read_red_flags(wellness=history.wellness, injuries=history.injuries, today=today)
     anchor = history_anchor(history, today=today)
     block = block_on(anchor=anchor, today=today)
+    experience = _profile_value(history, "experience_years")
+    plain = build_context(history, features, today=today)
+    deload = deload_limits(
+        anchor=anchor, today=today, availability_min=plain.availability_min, recent=plain.recent
+    )
+    prior = prior_weekly_au(experience_years=experience, availability_min=plain.availability_min)
+    seeded = seed_loads(plain.daily_load, prior_weekly=prior)
+    base_row = features.tail(1).reset_index(drop=True)
+    signals = dict(plain.signals)
+    if len(seeded) > len(plain.daily_load):  # a new athlete: the models see the prior past too
+        base_row = seed_base_row(base_row, loads=seeded)
+        signals.update(
+            acwr_ewma=float(base_row["acwr_ewma"].iloc[0]),
+            load_7d=float(base_row["load_7d"].iloc[0]),
+            load_28d_weekly_avg=float(base_row["load_28d"].iloc[0]) / 4.0,
+        )
+    context = replace(
+        plain,
+        daily_load=seeded,
+        signals=signals,
+        open_injury=flags.stops_running,
+        pain=flags.pain,
+        illness=flags.illness,
+        limits=merge_limits(flags.limits, deload),
+    )
     table = session_table(dated_sets(history))
     last_block = block.starts - dt.timedelta(days=28)
     changes = (
@@ -137,7 +170,6 @@ def prepare_morning(history: AthleteHistory, *, today: dt.date) -> Morning:
         else []
     )
     birth = _profile_value(history, "birth_year")
-    experience = _profile_value(history, "experience_years")
     volume, reassessment = volume_plan(features, anchor=anchor, today=today)
     if reassessment is not None and changes:
         reassessment = replace(reassessment, changes=[*reassessment.changes, *changes])
@@ -145,7 +177,7 @@ def prepare_morning(history: AthleteHistory, *, today: dt.date) -> Morning:
         athlete_id=history.athlete_id,
         today=today,
         anchor=anchor,
-        base_row=features.tail(1).reset_index(drop=True),
+        base_row=base_row,
         daily=features,
         context=context,
         block=block,
@@ -159,4 +191,5 @@ def prepare_morning(history: AthleteHistory, *, today: dt.date) -> Morning:
         ),
         novice=math.isfinite(experience) and experience < NOVICE_YEARS,
         done_min=_done_minutes(history, today=today),
+        unmapped_exercises=tuple(unmapped(table["exercise"])) if len(table) else (),
     )

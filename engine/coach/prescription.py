@@ -33,6 +33,7 @@ RUN_STRUCTURE = {
     "fartlek": "8-10 x 1 min faster (RPE 7-8) / 1-2 min easy, by feel",
     "downhill": "5-8 x 1-2 min downhill at a controlled pace, walk back up; quick, light steps",
     "walk": "brisk walk, hills welcome",
+    "race": "the goal event: start easy, eat and drink by the plan, even effort on the climbs",
 }
 TERRAIN = {
     "recovery_jog": "flat or gently rolling",
@@ -43,6 +44,7 @@ TERRAIN = {
     "fartlek": "rolling, runnable trail",
     "downhill": "a smooth 5-10% descent",
     "walk": "any",
+    "race": "the race course",
 }
 DRILLS = (
     "high knees 2 x 20 m",

@@ -91,15 +91,21 @@ def exercise_levels(
     """
     table = session_table(sets) if table is None else table
     per_session = table[table["date"] < pd.Timestamp(before)]
+    # One lift per catalogue exercise, whatever the logged names ("Deadlift (Barbell)" from
+    # Strong and "deadlift" are one lift): grouped by the canonical name, in date order.
+    names = {raw: canonical(str(raw)) for raw in per_session["exercise"].unique()}
+    per_session = per_session.assign(
+        base=per_session["exercise"].map(lambda raw: names[raw][0]),
+        variation=per_session["exercise"].map(lambda raw: names[raw][1]),
+    ).sort_values(["base", "date"], kind="stable")
     out: dict[str, ExerciseLevel] = {}
-    for raw, rows in per_session.groupby("exercise", sort=False):
-        name, variation = canonical(str(raw))
+    for name, rows in per_session.groupby("base", sort=False):
         last = rows.iloc[-1]
         level = ExerciseLevel(
             sets=int(last["sets"]),
             reps=float(rows["reps"].tail(2).median()),
             load_kg=None if pd.isna(last["load"]) else float(last["load"]),
-            variation=variation,
+            variation=int(last["variation"]),
             last_date=pd.Timestamp(last["date"]).date(),
             sessions=len(rows),
         )

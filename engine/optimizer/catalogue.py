@@ -151,6 +151,8 @@ def _types() -> tuple[SessionType, ...]:
         S("easy_spin", (30, 45, 60), ("quads", "glutes"), ("aerobic", "recovery"), EASY),
         S("walk", (30, 60), ("calves", "glutes"), ("aerobic", "recovery"), EASY,
           T(11.0, 15, 15)),
+        S("race", (), _LEGS, ("aerobic", "lactate_threshold", "muscular_endurance"),
+          TRAIL_RUN, T(7.5, 30, 30), ("the goal event",)),
     )  # fmt: skip
 
 
@@ -184,6 +186,8 @@ def make_candidate(type_id: str, duration_min: float) -> Candidate:
 
 def enumerate_candidates(*, max_minutes: float | None = None) -> list[Candidate]:
     """Every catalogue type at each allowed duration (32 candidates without a limit).
+
+    ``race`` has no catalogue durations: it is planned from a goal event, never offered.
 
     Args:
         max_minutes: Drop candidates longer than this (minutes); rest is always kept.

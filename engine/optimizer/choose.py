@@ -34,6 +34,7 @@ from engine.optimizer.horizon import (
     stimulus,
     today_penalty,
 )
+from engine.optimizer.limits import broken_limits, limits_on
 from engine.optimizer.load_state import History, summarize_history
 from engine.optimizer.reasons import choice_reasons, context_notes, plan_notes, planned_days
 from engine.optimizer.rules import (
@@ -156,9 +157,14 @@ def _today(
     )
 
 
-def _fits(c: Candidate, *, minutes: int, context: AthleteContext) -> bool:
+def _fits(c: Candidate, *, minutes: int, context: AthleteContext, day: int) -> bool:
     safe = is_safe_when_unwell(type_id=c.type, kind=c.kind, intensity=c.intensity)
-    return c.duration_min <= minutes and (safe or not context.unwell)
+    when = context.today + timedelta(days=day)
+    return (
+        c.duration_min <= minutes
+        and (safe or not context.unwell)
+        and not broken_limits(context.limits, when, c)
+    )
 
 
 def _later(
@@ -169,7 +175,9 @@ def _later(
         options = [lock]
     else:
         minutes = context.availability_min[(context.today + timedelta(days=day)).weekday()]
-        options = _with_rest([c for c in pool if _fits(c, minutes=minutes, context=context)])
+        options = _with_rest(
+            [c for c in pool if _fits(c, minutes=minutes, context=context, day=day)]
+        )
     discount = rules.weights.discount**day
     value = np.array([discount * stimulus(c, rules.weights) for c in options])
     return DayOptions(tuple(options), lock is not None, value)
@@ -271,6 +279,8 @@ def _choice(context: AthleteContext, s: _Solved, rules: Rules) -> Choice:
     chosen = s.today.options.candidates[j]
     readiness, risk = float(s.today.readiness[j]), float(s.today.injury_risk[j])
     fallback = s.today.fallback or (not s.solved and not s.today.options.locked)
+    applied = _rules_applied(context, s.today.rejected)
+    limit_codes = {limit.code for limit in limits_on(context.limits, context.today)}
     reasons = choice_reasons(
         context=context,
         chosen=chosen,
@@ -280,8 +290,24 @@ def _choice(context: AthleteContext, s: _Solved, rules: Rules) -> Choice:
         fallback=fallback,
         locked=s.today.options.locked,
         context_notes=context_notes(context=context, plan=s.plan, history=s.history, rules=rules),
+        limit_notes=[a for a in applied if a.split(":", 1)[0] in limit_codes],
     )
-    return Choice(chosen, readiness, risk, reasons, fallback, s.objective)
+    return Choice(chosen, readiness, risk, reasons, fallback, s.objective, applied)
+
+
+def _rules_applied(
+    context: AthleteContext, rejected: Sequence[tuple[Candidate, Sequence[Problem]]]
+) -> tuple[str, ...]:
+    """Every hard rule that ruled out a session today, once each, as ``"<code>: <detail>"``
+    (day limits first, then the flags, then the load and model rules)."""
+    found: dict[str, str] = {}
+    for limit in limits_on(context.limits, context.today):
+        if any(p.code == limit.code for _, problems in rejected for p in problems):
+            found.setdefault(limit.code, limit.detail)
+    for _, problems in rejected:
+        for p in problems:
+            found.setdefault(p.code, p.detail)
+    return tuple(f"{code}: {detail}" for code, detail in found.items())
 
 
 def choose_session(
@@ -375,4 +401,4 @@ def plan_week(
         today_reasons=choice.reasons,
     )
     feasible = short.solved and s.solved and not choice.fallback and not short_notes
-    return WeekPlan(planned[:days], s.objective, feasible, notes)
+    return WeekPlan(planned[:days], s.objective, feasible, notes, choice.rules_applied)

@@ -19,6 +19,7 @@ from engine.optimizer.catalogue import (
     is_recovery,
     is_safe_when_unwell,
 )
+from engine.optimizer.limits import broken_limits
 from engine.optimizer.load_state import DayFlags, History, acwr_path, ramp_cap, summarize_history
 from engine.optimizer.rules import AthleteContext, Choice, Rules, WeekPlan
 
@@ -114,8 +115,9 @@ def day_problems(
 ) -> list[Problem]:
     """Hard rules broken on ``day`` of ``plan`` (day 0 = today; loads in AU, minutes).
 
-    Locked days are exempt except from the unwell rule; a non-locked day must also respect a
-    locked next day. Model thresholds (risk, readiness) are checked by ``prediction_problems``.
+    Locked days are exempt except from the unwell rule and the binding day limits (red flags,
+    returns); a non-locked day must also respect a locked next day. Model thresholds (risk,
+    readiness) are checked by ``prediction_problems``.
     """
     c = plan[day]
     out: list[Problem] = []
@@ -125,6 +127,9 @@ def day_problems(
         out.append(
             Problem("unwell", "injury, pain or illness: only rest, mobility or easy cross-training")
         )
+    when = context.today + timedelta(days=day)
+    broken = broken_limits(context.limits, when, c, locked=locked[day])
+    out += [Problem(limit.code, limit.detail) for limit in broken]
     if locked[day]:
         return out
     weekday = (context.today + timedelta(days=day)).weekday()
@@ -173,9 +178,13 @@ def prediction_problems(
 
 
 def locked_for(context: AthleteContext, day: int) -> Candidate | None:
-    """The coach's lock for ``day``, unless the athlete is unwell and the lock is not safe."""
-    c = context.locked.get(context.today + timedelta(days=day))
-    if c is None or not context.unwell:
+    """The coach's lock for ``day``, unless it is not safe: the athlete is unwell, or a day
+    limit (red flag, return, taper) rules it out."""
+    when = context.today + timedelta(days=day)
+    c = context.locked.get(when)
+    if c is None or broken_limits(context.limits, when, c, locked=True):
+        return None
+    if not context.unwell:
         return c
     return c if is_safe_when_unwell(type_id=c.type, kind=c.kind, intensity=c.intensity) else None
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from engine.optimizer.catalogue import CATEGORY_LABELS, Candidate, category_of
 from engine.optimizer.constraints import Problem, locked_for
+from engine.optimizer.limits import broken_limits
 from engine.optimizer.load_state import History, ramp_cap, weekly_target
 from engine.optimizer.rules import AthleteContext, PlannedDay, Rules
 
@@ -139,12 +140,15 @@ def choice_reasons(
     fallback: bool,
     locked: bool,
     context_notes: Sequence[str] = (),
+    limit_notes: Sequence[str] = (),
 ) -> list[str]:
     """2-4 reasons for today's choice: lock or flags, own numbers, ruled-out options, forecast.
 
-    ``context_notes`` (the week ahead, the load against the ramp cap) fill up to two reasons.
+    ``context_notes`` (the week ahead, the load against the ramp cap) fill up to two reasons;
+    ``limit_notes`` (day limits that ruled options out, ``"<code>: <detail>"``) come first.
     """
     first = [f"locked by your coach: {describe(chosen)}"] if locked else []
+    first += list(limit_notes)[:2]
     if context.unwell:
         first.append(_flag_sentence(context))
     elif fallback:
@@ -250,10 +254,11 @@ def plan_notes(
     for day in range(len(plan)):
         when = context.today + timedelta(days=day)
         if when in context.locked and locked_for(context, day) is None:
-            notes.append(
-                f"lock on {when} ({context.locked[when].type}) dropped: not safe with "
+            lock = context.locked[when]
+            why = [x.code for x in broken_limits(context.limits, when, lock, locked=True)] or [
                 "injury, pain or illness"
-            )
+            ]
+            notes.append(f"lock on {when} ({lock.type}) dropped: not safe with {', '.join(why)}")
     if history.returning:
         notes.append(
             f"returning from a break (last 7 days {history.last7:.0f} AU < "

@@ -13,6 +13,7 @@ from types import MappingProxyType
 
 from engine.errors import InvalidRulesError
 from engine.optimizer.catalogue import STRUCTURE_CATEGORIES, Candidate
+from engine.optimizer.limits import DayLimit
 
 DEFAULT_STRUCTURE: Mapping[str, int] = MappingProxyType(
     {"trail_run": 2, "tempo_or_fartlek": 1, "strength": 2}
@@ -50,6 +51,8 @@ class AthleteContext:
             ``soreness``, ``soreness_avg``, ``readiness_self``, ``acwr_ewma``, ``load_7d``,
             ``load_28d_weekly_avg``); any may be missing or NaN.
         locked: Coach overrides and races by date.
+        limits: Caps on the session of a date (red flags, graded returns, tapers; see
+            ``engine.optimizer.limits``); rest and mobility always pass them.
     """
 
     today: date
@@ -61,6 +64,7 @@ class AthleteContext:
     pain: bool = False
     signals: Mapping[str, float] = field(default_factory=dict)
     locked: Mapping[date, Candidate] = field(default_factory=dict)
+    limits: Mapping[date, tuple[DayLimit, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if len(self.availability_min) != 7 or min(self.availability_min) < 0:
@@ -174,6 +178,7 @@ class Choice:
         reasons: 2-4 human reasons.
         fallback: True when no training session was feasible and rest/mobility was chosen.
         objective: Objective value of the 7-day horizon plan the choice heads (points).
+        rules_applied: The hard rules that ruled out a session today (``"<code>: <detail>"``).
     """
 
     candidate: Candidate
@@ -182,6 +187,7 @@ class Choice:
     reasons: list[str]
     fallback: bool
     objective: float
+    rules_applied: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -204,9 +210,11 @@ class WeekPlan:
         feasible: False when a documented relaxation was needed (today's fallback, or a
             weekly-structure target out of reach); see ``notes``.
         notes: Plan-level notes.
+        rules_applied: The hard rules that ruled out a session today (as ``Choice``).
     """
 
     days: list[PlannedDay]
     objective: float
     feasible: bool
     notes: list[str]
+    rules_applied: tuple[str, ...] = ()

@@ -19,13 +19,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.store import database
+from engine.errors import AthleteNotFoundError
+from engine.services.calendar import UTC_FORMATS, localize_sessions
+from engine.store import database, logbook
 from engine.store.import_batches import DEFAULT_SOURCE, NO_ATHLETE, apply_batch
 from pipelines.importers import (
     ImportBatch,
@@ -50,12 +53,15 @@ class ImportOptions:
         skip_invalid: Write the valid records of a file that has rejected ones.
         only_athlete: Refuse files with records of any athlete other than ``athlete_id``
             (the API's ``/athletes/{id}/imports`` sets it).
+        default_timezone: IANA zone for an athlete without one: UTC start times (GPX) are
+            stored as the athlete's local time and date (``engine.services.calendar``).
     """
 
     athlete_id: int | None = None
     format: str = "auto"
     skip_invalid: bool = False
     only_athlete: bool = False
+    default_timezone: str = "UTC"
 
 
 def collect_import_items(paths: Sequence[Path]) -> list[Path]:
@@ -124,6 +130,20 @@ def import_path(
     return import_batch(factory, batch=batch, label=label, fmt=fmt, options=options)
 
 
+def _local_times(
+    session: Session, *, batch: ImportBatch, fmt: str, options: ImportOptions
+) -> ImportBatch:
+    """GPX start times are UTC: store them as the athlete's local time and local date."""
+    if fmt not in UTC_FORMATS or options.athlete_id is None or batch.sessions.empty:
+        return batch
+    try:
+        athlete = logbook.read_athlete(session, athlete_id=options.athlete_id)
+    except AthleteNotFoundError:
+        return batch  # apply_batch reports the missing athlete
+    zone = ZoneInfo(athlete.timezone or options.default_timezone)
+    return replace(batch, sessions=localize_sessions(batch.sessions, zone=zone))
+
+
 def _n_records(batch: ImportBatch) -> int:
     return sum(len(getattr(batch, name)) for name in ("sessions", "wellness", "injuries"))
 
@@ -162,6 +182,7 @@ def import_batch(
         return result
     try:
         with database.open_session(factory) as session:
+            batch = _local_times(session, batch=batch, fmt=fmt, options=options)
             applied = apply_batch(
                 session,
                 batch=batch,

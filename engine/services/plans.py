@@ -11,6 +11,8 @@ from engine.coach import coach
 from engine.coach.scoring import ModelSet
 from engine.optimizer.catalogue import CATALOGUE
 from engine.optimizer.choose import HORIZON_DAYS
+from engine.services.calendar import athlete_today
+from engine.services.events import read_goal_events
 from engine.services.morning_cache import MorningCache
 from engine.services.recommendation import load_morning, read_lock_candidates, rules_from_settings
 from engine.settings import Settings
@@ -24,7 +26,7 @@ def plan_for(
     session: Session,
     *,
     athlete_id: int,
-    today: dt.date,
+    today: dt.date | None,
     models: ModelSet,
     settings: Settings,
     days: int = HORIZON_DAYS,
@@ -37,6 +39,8 @@ def plan_for(
     """
     if not 1 <= days <= HORIZON_DAYS:
         raise ValueError(f"days must be 1-{HORIZON_DAYS}, got {days}")
+    local_now = athlete_today(session, athlete_id=athlete_id, settings=settings)
+    today = local_now if today is None else today  # default: the athlete's local date now
     rules = rules_from_settings(settings)
     yesterday = today - dt.timedelta(days=1)
     before = coach.plan_days(
@@ -46,13 +50,16 @@ def plan_for(
         locks=read_lock_candidates(
             session, athlete_id=athlete_id, today=yesterday, set_before=today
         ),
+        events=read_goal_events(session, athlete_id=athlete_id, today=yesterday),
     )
     plan = coach.plan_days(
         load_morning(session, athlete_id=athlete_id, today=today, cache=cache),
         models,
         rules=rules,
         locks=read_lock_candidates(session, athlete_id=athlete_id, today=today),
-        planned_yesterday=before.plan.days[0].candidate,
+        # a plan for a future day cannot have missed yesterday's session: nothing is logged yet
+        planned_yesterday=before.plan.days[0].candidate if today <= local_now else None,
+        events=read_goal_events(session, athlete_id=athlete_id, today=today),
     )
     out = plan.to_dict(changes=coach.changes_since(plan, before))
     out["days"] = out["days"][:days]

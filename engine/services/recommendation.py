@@ -14,6 +14,8 @@ from engine.coach.history import AthleteHistory
 from engine.coach.scoring import ModelSet
 from engine.optimizer.catalogue import Candidate
 from engine.optimizer.choose import HORIZON_DAYS, Rules
+from engine.services.calendar import athlete_today
+from engine.services.events import read_goal_events
 from engine.services.morning_cache import MorningCache
 from engine.settings import Settings
 from engine.store import logbook, plan_locks
@@ -107,26 +109,32 @@ def recommend_for(
     session: Session,
     *,
     athlete_id: int,
-    today: dt.date,
+    today: dt.date | None,
     models: ModelSet,
     settings: Settings,
     cache: MorningCache[coach.Morning] | None = None,
 ) -> Recommendation:
     """Today's recommendation for one athlete (periodised, adapted, locks honoured).
 
+    ``today`` None means the athlete's local date now (their time zone, else the default).
+
     With a ``cache``, the answer is kept with the athlete's morning state: the same logs,
     locks, models and rules give the same recommendation, so a repeated request is not solved
     again (any new log, lock or model starts a new entry).
     """
+    if today is None:
+        today = athlete_today(session, athlete_id=athlete_id, settings=settings)
     morning = load_morning(session, athlete_id=athlete_id, today=today, cache=cache)
     locks = read_lock_candidates(session, athlete_id=athlete_id, today=today)
+    goals = read_goal_events(session, athlete_id=athlete_id, today=today)
     rules = rules_from_settings(settings)
     models = _personal_models(morning, models)
     if cache is None:
-        return coach.recommend_today(morning, models, rules=rules, locks=locks)
+        return coach.recommend_today(morning, models, rules=rules, locks=locks, events=goals)
     key = (
         "recommendation",
         tuple(sorted(locks.items())),
+        goals,
         tuple(sorted(models.versions.items())),
         models.available,
         id(models.readiness),
@@ -134,5 +142,7 @@ def recommend_for(
         repr(rules),
     )
     if key not in morning.answers:
-        morning.answers[key] = coach.recommend_today(morning, models, rules=rules, locks=locks)
+        morning.answers[key] = coach.recommend_today(
+            morning, models, rules=rules, locks=locks, events=goals
+        )
     return morning.answers[key]

@@ -38,6 +38,7 @@ class Athlete(Base):
     resting_hr: Mapped[float | None] = mapped_column(Float)
     availability_min: Mapped[list[int]] = mapped_column(JSON)  # Mon..Sun
     goal: Mapped[str | None] = mapped_column(String(200))
+    timezone: Mapped[str | None] = mapped_column(String(64))  # IANA name (revision 0006)
     external_ref: Mapped[str | None] = mapped_column(String(120), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=dt.datetime.utcnow)
 
@@ -277,3 +278,27 @@ class RecordChange(Base):
     changed_by: Mapped[str] = mapped_column(String(80))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
     changed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=dt.datetime.utcnow)
+
+
+# --- Goal events (revision 0006) ---
+
+
+class GoalEvent(Base):
+    """A race or other goal event: the plan tapers toward it, races it and recovers after.
+
+    ``distance_km`` and ``climb_m`` size the taper and the build's long runs; ``priority`` is
+    ``A`` (the goal the plan builds toward), ``B`` or ``C`` (a mini-taper).
+    """
+
+    __tablename__ = "goal_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    athlete_id: Mapped[int] = mapped_column(
+        ForeignKey("athlete.id", ondelete="CASCADE"), index=True
+    )
+    date: Mapped[dt.date] = mapped_column(Date)
+    name: Mapped[str] = mapped_column(String(120))
+    distance_km: Mapped[float] = mapped_column(Float)
+    climb_m: Mapped[float] = mapped_column(Float, default=0.0)
+    priority: Mapped[str] = mapped_column(String(1))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=dt.datetime.utcnow)

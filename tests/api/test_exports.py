@@ -54,9 +54,13 @@ def _fit_messages(data: bytes) -> list[tuple[str, dict]]:
 def test_plan_ics_parses_into_seven_events_with_the_prescription(
     trained_client: TestClient,
 ) -> None:
-    # given an athlete with a 7-day plan (one day locked to a long trail run)
+    # given an athlete with a 7-day plan (one day locked to a long trail run) who checked in
+    # well this morning (an all-clear for any red flag left from the simulated history)
     admin = add_user(trained_client.app, username="ics-admin", role="admin")
     today = _lock_today(trained_client, admin, "long_trail", 120)
+    checkin = {"date": today, "sleep_h": 8, "soreness": 1, "fatigue": 1, "readiness": 8}
+    posted = trained_client.post("/athletes/1/wellness", json=checkin, headers=admin)
+    assert posted.status_code in (200, 201), posted.text
     # when the calendar is read
     response = trained_client.get("/athletes/1/plan.ics", headers=admin)
     # then it is text/calendar with one all-day event per day, the prescription inside

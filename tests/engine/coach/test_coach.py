@@ -47,8 +47,9 @@ def morning() -> coach.Morning:
 
 
 def test_prepare_morning_places_the_athlete_in_a_block(morning: coach.Morning) -> None:
-    # given 63 days of logs from 2025-01-01 (a Wednesday): blocks start Monday 2024-12-30
-    assert morning.anchor == dt.date(2025, 1, 1)
+    # given 63 days of logs from 2025-01-01 (a Wednesday; the first session on Thursday the
+    # 2nd, which anchors the current run of training): blocks start Monday 2024-12-30
+    assert morning.anchor == dt.date(2025, 1, 2)
     assert morning.block.index == 2 and morning.block.week_in_block == 2
     assert morning.reassessment is not None
     assert morning.volume.base_au > 0
@@ -127,7 +128,12 @@ def test_a_new_athlete_without_logs_gets_a_plan() -> None:
 
 @pytest.mark.parametrize(
     ("base", "floor", "comfortable"),
-    [(30.0, 15.0, 30.0), (70.0, 35.0, 60.0), (15.0, 10.0, 15.0), (float("nan"), 35.0, 60.0)],
+    [
+        (30.0, 35.0, 30.0),  # a low personal scale never lowers the configured floor (issue 12)
+        (70.0, 40.0, 60.0),  # a high one raises it to 30 points under the athlete's mean
+        (15.0, 35.0, 15.0),
+        (float("nan"), 35.0, 60.0),
+    ],
 )
 def test_personal_rules_follow_the_athletes_own_readiness(
     base: float, floor: float, comfortable: float

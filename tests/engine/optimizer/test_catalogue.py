@@ -34,6 +34,7 @@ EXPECTED_TYPES = {
     "strength_explosive": ("strength", "hard"),
     "easy_spin": ("cross", "easy"),
     "walk": ("cross", "easy"),
+    "race": ("run", "hard"),  # a goal event on its day (issue 12), never offered
 }
 
 
@@ -43,8 +44,10 @@ def test_catalogue_types_have_the_prescribed_kind_and_intensity() -> None:
 
 
 def test_catalogue_vocabulary_matches_simulator_and_importers() -> None:
-    # given the simulator's types / then every non-rest catalogue id is one of them and back
-    assert set(CATALOGUE) - {"rest"} == set(SESSION_TYPES)
+    # given the simulator's types / then every offered non-rest catalogue id is one of them and
+    # back (``race`` is planned from an athlete's goal events only, the simulator plans none)
+    assert set(CATALOGUE) - {"rest", "race"} == set(SESSION_TYPES)
+    assert CATALOGUE["race"].durations_min == ()
 
 
 def test_catalogue_target_rpe_matches_pipeline_defaults_and_hard_threshold() -> None:
@@ -60,7 +63,7 @@ def test_enumerate_candidates_gives_every_type_at_a_few_durations() -> None:
     candidates = enumerate_candidates()
     # then 25-35 candidates cover every type at its allowed durations
     assert 25 <= len(candidates) <= 35
-    assert {c.type for c in candidates} == set(CATALOGUE)
+    assert {c.type for c in candidates} == set(CATALOGUE) - {"race"}
     assert len(set(candidates)) == len(candidates)
     long_trail = sorted(c.duration_min for c in candidates if c.type == "long_trail")
     assert long_trail[0] == 75 and long_trail[-1] == 150

@@ -19,8 +19,10 @@ from engine.optimizer.catalogue import (
 )
 from engine.optimizer.choose import AthleteContext, PastSession, choose_session, plan_week
 from engine.optimizer.constraints import violations
+from engine.optimizer.limits import DayLimit
 
 ALL = enumerate_candidates()
+OFFERED = sorted({c.type for c in ALL} - {"rest"})  # race is planned from goal events only
 MINUTES = st.sampled_from([0, 20, 30, 45, 60, 90, 120, 180])
 RARELY = st.sampled_from([False, False, False, False, True])
 PROBABILITY = st.one_of(st.floats(0.0, 1.0), st.just(math.nan))
@@ -50,7 +52,7 @@ class Morning:
 def sessions(draw: st.DrawFn, today: date) -> tuple[PastSession, ...]:
     out = []
     for days_ago in draw(st.lists(st.integers(1, 8), max_size=8)):
-        spec = CATALOGUE[draw(st.sampled_from(sorted(set(CATALOGUE) - {"rest"})))]
+        spec = CATALOGUE[draw(st.sampled_from(OFFERED))]
         minutes = float(draw(st.sampled_from(spec.durations_min)))
         when = today - timedelta(days=days_ago)
         out.append(
@@ -59,6 +61,24 @@ def sessions(draw: st.DrawFn, today: date) -> tuple[PastSession, ...]:
             )
         )
     return tuple(out)
+
+
+@st.composite
+def day_limits(draw: st.DrawFn, today: date) -> dict[date, tuple[DayLimit, ...]]:
+    """Random caps (red flags, returns, tapers) on random days of the week ahead."""
+    out: dict[date, tuple[DayLimit, ...]] = {}
+    for offset in draw(st.lists(st.integers(0, 7), max_size=4)):
+        limit = DayLimit(
+            draw(st.sampled_from(["illness_return", "worst_checkin", "taper", "injury"])),
+            "drawn",
+            max_intensity=draw(st.sampled_from(["easy", "moderate", "hard"])),
+            kinds=draw(st.sampled_from([None, frozenset({"cross"}), frozenset({"run", "cross"})])),
+            max_minutes=draw(st.sampled_from([math.inf, 40.0, 45.0, 90.0])),
+            binds_locks=draw(st.booleans()),
+        )
+        when = today + timedelta(days=offset)
+        out[when] = (*out.get(when, ()), limit)
+    return out
 
 
 @st.composite
@@ -90,6 +110,7 @@ def mornings(draw: st.DrawFn) -> Morning:
         pain=draw(RARELY),
         signals=draw(st.sampled_from([{}, signals])),
         locked=locked,
+        limits=draw(st.one_of(st.just({}), day_limits(today))),
     )
     if draw(st.booleans()):
         candidates = enumerate_candidates(max_minutes=max(availability[today.weekday()], 30))
@@ -114,6 +135,16 @@ def test_choose_session_never_breaks_a_hard_rule(morning: Morning) -> None:
         assert c.type in ("rest", "mobility")
     if morning.context.unwell:
         assert is_safe_when_unwell(type_id=c.type, kind=c.kind, intensity=c.intensity)
+    # and every day limit on today holds (on a locked day: the binding ones), and a rule that
+    # ruled a session out is named
+    today_limits = morning.context.limits.get(morning.context.today, ())
+    locked = morning.context.today in morning.context.locked and any(
+        "locked by your coach" in r for r in choice.reasons
+    )
+    assert all(x.allows(c) for x in today_limits if x.binds_locks or not locked)
+    for limit in morning.context.limits.get(morning.context.today, ()):
+        if any(limit.code in r for r in choice.reasons):
+            assert any(a.startswith(f"{limit.code}:") for a in choice.rules_applied)
 
 
 @FAST
@@ -127,6 +158,10 @@ def test_plan_week_never_breaks_a_hard_rule_and_starts_with_the_choice(morning: 
     assert plan.days[0].candidate == choice.candidate
     assert plan.days[0].reasons == choice.reasons
     assert len(plan.days) == 7
+    # and every day of the plan keeps its day limits (locked days: the binding ones)
+    for day in plan.days:
+        limits = morning.context.limits.get(day.date, ())
+        assert all(x.allows(day.candidate) for x in limits if x.binds_locks or not day.locked)
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])

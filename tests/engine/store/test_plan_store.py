@@ -156,3 +156,32 @@ def test_recommend_for_keeps_the_answer_until_a_lock_or_log_changes(settings) ->
     assert recommend() is not locked  # a new check-in: a new morning state
     assert len(cache) == 1  # the new morning state replaced the outdated one
     engine.dispose()
+
+
+def test_migration_0006_stores_goal_events(db_engine: Engine) -> None:
+    from engine.store import events
+
+    # given the goal_event table and an athlete
+    columns = {c["name"] for c in inspect(db_engine).get_columns("goal_event")}
+    assert {"athlete_id", "date", "name", "distance_km", "climb_m", "priority"} <= columns
+    aid = _athlete(db_engine)
+    factory = database.make_session_factory(db_engine)
+    # when two events are saved and one removed
+    with database.open_session(factory) as session:
+        kwargs = {"athlete_id": aid, "climb_m": 0.0, "now": NOW}
+        late = events.save_event(
+            session, day=DAY, name="50k", distance_km=50, priority="A", **kwargs
+        )
+        early = events.save_event(
+            session, day=DAY - dt.timedelta(days=20), name="10k", distance_km=10, priority="C",
+            **kwargs,
+        )  # fmt: skip
+    with database.open_session(factory) as session:
+        listed = events.read_events(session, athlete_id=aid)
+        window = events.read_events(session, athlete_id=aid, start=DAY - dt.timedelta(days=1))
+        assert events.delete_event(session, athlete_id=aid, event_id=early.id)
+        assert not events.delete_event(session, athlete_id=aid + 1, event_id=late.id)
+    # then they were listed by date, the window held one, and one is left
+    assert [e.name for e in listed] == ["10k", "50k"] and [e.id for e in window] == [late.id]
+    with database.open_session(factory) as session:
+        assert [e.id for e in events.read_events(session, athlete_id=aid)] == [late.id]
