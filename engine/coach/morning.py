@@ -33,6 +33,7 @@ from engine.coach.reassessment import Reassessment, volume_plan
 from engine.coach.red_flags import read_red_flags
 from engine.coach.scoring import candidate_feature_matrix
 from engine.coach.start import (
+    break_return_limits,
     continuous_anchor,
     prior_weekly_au,
     seed_base_row,
@@ -160,7 +161,11 @@ def prepare_morning(history: AthleteHistory, *, today: dt.date) -> Morning:
         open_injury=flags.stops_running,
         pain=flags.pain,
         illness=flags.illness,
-        limits=merge_limits(flags.limits, deload),
+        limits=merge_limits(
+            flags.limits,
+            deload,
+            break_return_limits(session_dates(history.sessions), today=today),
+        ),
     )
     table = session_table(dated_sets(history))
     last_block = block.starts - dt.timedelta(days=28)

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from engine.optimizer.limits import DayLimit
 from pipelines.loads import EWMA_STATE, derive_load_arrays
 
 CHRONIC_DAYS = 28
@@ -27,6 +28,11 @@ UNKNOWN_EXPERIENCE_AU = 900.0
 AVAILABLE_SHARE = 0.6
 PRIOR_RPE = 4.5
 BREAK_DAYS = 28  # no session for this long ends a run of continuous training
+# Back after a break (or with nothing logged yet): no hard session until the current run of
+# training is this many days old, whatever the profile says (a 4-year athlete who stopped
+# 5 years ago is not fit for downhill repeats on day one).
+RETURN_NO_HARD_DAYS = 14
+PLAN_DAYS = 7
 
 
 def prior_weekly_au(*, experience_years: float, availability_min: Sequence[int]) -> float:
@@ -107,3 +113,29 @@ def seed_base_row(base_row: pd.DataFrame, *, loads: Sequence[float]) -> pd.DataF
         if column in row:
             row[column] = values
     return row
+
+
+def break_return_limits(
+    session_dates: Sequence[dt.date], *, today: dt.date
+) -> dict[dt.date, tuple[DayLimit, ...]]:
+    """No hard session on the planned days (today and the next 6) that fall within
+    ``RETURN_NO_HARD_DAYS`` of the start of the current run of training; after a break that
+    lasts until today (or with nothing logged) the run starts today."""
+    days = sorted({d for d in session_dates if d < today})
+    on_break = not days or (today - days[-1]).days > BREAK_DAYS
+    if on_break:
+        start = today
+        since = (
+            f"no session logged since {days[-1].isoformat()}" if days else "no session logged yet"
+        )
+    else:
+        start = days[0]
+        for before, after in zip(days, days[1:], strict=False):
+            if (after - before).days > BREAK_DAYS:
+                start = after
+        since = f"training again since {start.isoformat()}"
+    until = start + dt.timedelta(days=RETURN_NO_HARD_DAYS)
+    detail = f"{since}: no hard session before {until.isoformat()}"
+    limit = DayLimit("break_return", detail, max_intensity="moderate", binds_locks=False)
+    planned = (today + dt.timedelta(days=k) for k in range(PLAN_DAYS))
+    return {when: (limit,) for when in planned if when < until}

@@ -11,7 +11,12 @@ import pytest
 from engine.coach import coach
 from engine.coach.history import AthleteHistory
 from engine.coach.scoring import ModelSet
-from engine.coach.start import continuous_anchor, prior_weekly_au, seed_loads
+from engine.coach.start import (
+    break_return_limits,
+    continuous_anchor,
+    prior_weekly_au,
+    seed_loads,
+)
 from engine.optimizer.constraints import violations
 from pipelines.schemas import INJURY_COLUMNS, SESSION_COLUMNS, WELLNESS_COLUMNS, conform
 from tests.engine.coach.test_coach import TODAY, history
@@ -120,3 +125,27 @@ def test_seeded_loads_fill_the_unknown_past_at_the_prior() -> None:
     assert seeded[0] == pytest.approx(max(prior / 7, 920 / 3))
     assert seed_loads(tuple([100.0] * 40), prior_weekly=prior) == tuple([100.0] * 40)
     assert prior_weekly_au(experience_years=0.5, availability_min=WEEK) < prior
+
+
+@pytest.mark.parametrize(
+    ("days_ago", "limited_days"),
+    [
+        ([], 7),  # nothing logged yet: the run starts today, the whole week is capped
+        ([1900, 1899], 7),  # back after five years: the run starts today
+        ([10, 9, 8, 5, 2, 1], 4),  # a run that began 10 days ago: capped until day 14
+        ([40, 30, 20, 10, 1], 0),  # training without a break for 40 days: no cap
+    ],
+)
+def test_break_return_caps_hard_sessions_at_the_start_of_a_run(
+    days_ago: list[int], limited_days: int
+) -> None:
+    # given the days with a logged session
+    days = [NEW_DAY - dt.timedelta(days=k) for k in days_ago]
+    # when the return-after-a-break limits are read for the planned week
+    limits = break_return_limits(days, today=NEW_DAY)
+    # then the first days of the current run allow no hard session, and nothing else is capped
+    assert len(limits) == limited_days
+    for when, (limit,) in limits.items():
+        assert NEW_DAY <= when < NEW_DAY + dt.timedelta(days=7)
+        assert limit.code == "break_return" and limit.max_intensity == "moderate"
+        assert not limit.binds_locks
