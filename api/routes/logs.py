@@ -16,6 +16,7 @@ from api.schemas import (
     WellnessCreate,
     WellnessPublic,
 )
+from engine.services.feature_store import refresh_features
 from engine.store import logbook
 
 router = APIRouter(prefix="/athletes/{athlete_id}", tags=["logs"])
@@ -35,6 +36,7 @@ def create_session(
         values |= {"source": "manual", "external_id": f"api-{digest[:32]}"}
         sets = [s.model_dump() for s in body.sets]
         row = logbook.add_training_session(session, athlete_id=athlete_id, values=values, sets=sets)
+        refresh_features(session, athlete_id=athlete_id, since=row.date)
         return status.HTTP_201_CREATED, SessionPublic.model_validate(row)
 
     return idempotent.run(athlete_id=athlete_id, body=body, write=write)
@@ -55,6 +57,7 @@ def create_wellness(
         row, created = logbook.save_wellness(
             session, athlete_id=athlete_id, values=body.model_dump()
         )
+        refresh_features(session, athlete_id=athlete_id, since=row.date)
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return code, WellnessPublic.model_validate(row)
 
@@ -69,6 +72,7 @@ def create_injury(
 
     def write() -> tuple[int, InjuryPublic]:
         row = logbook.add_injury(session, athlete_id=athlete_id, values=body.model_dump())
+        refresh_features(session, athlete_id=athlete_id, since=row.start_date)
         return status.HTTP_201_CREATED, InjuryPublic.model_validate(row)
 
     return idempotent.run(athlete_id=athlete_id, body=body, write=write)

@@ -25,6 +25,7 @@ from pathlib import Path
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from engine.services.feature_store import refresh_changes
 from engine.store import database
 from engine.store.import_batches import DEFAULT_SOURCE, NO_ATHLETE, apply_batch
 from pipelines.importers import (
@@ -170,6 +171,7 @@ def import_batch(
                 athlete_id=options.athlete_id,
                 only_athlete=options.only_athlete,
             )
+            refresh_changes(session, applied.changed)
     except ImportFileError as err:
         result.status, result.error = "failed", str(err)
         return result

@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy.orm import Session
 
+from engine.services.feature_store import rebuild_features
 from engine.store import logbook
 from pipelines.io import write_frame
 from pipelines.simulator.cohort import SimulatedCohort
@@ -57,6 +58,7 @@ def save_cohort(
         injuries=remap(cohort.injuries),
         sets=sets,
     )
+    rebuild_features(session, athlete_ids=id_map.values())
     if hidden_dir is not None:
         write_frame(remap(cohort.hidden), hidden_dir / f"hidden_seed{seed}.parquet")
     return {"athletes": len(id_map), **counts}

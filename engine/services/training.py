@@ -10,14 +10,14 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from engine.services import model_registry
+from engine.services.feature_store import read_training_table
 from engine.services.model_registry import tracking_store
 from engine.settings import Settings
-from engine.store import logbook
 from models import tracking
 from models.estimators import TRUSTED_TYPES
 from models.evaluate import split_by_time
 from models.train import FitResult, fit_injury, fit_readiness, score_model
-from pipelines.features import FEATURE_COLUMNS, build_daily_features
+from pipelines.features import FEATURE_COLUMNS
 
 # Which metric decides promotion, and whether higher is better.
 PRIMARY_METRIC = {"readiness": ("mae", False), "injury": ("roc_auc", True)}
@@ -49,15 +49,9 @@ class TrainReport:
 
 
 def load_feature_table(session: Session) -> pd.DataFrame:
-    """The whole cohort's daily feature table from the store (with profiles and sets)."""
-    sessions, wellness, injuries = logbook.read_log_frames(session)
-    return build_daily_features(
-        sessions,
-        wellness,
-        injuries,
-        athletes=logbook.read_athletes_frame(session),
-        sets=logbook.read_set_frame(session),
-    )
+    """The whole cohort's daily feature table, read from the feature store (athletes whose
+    rows are missing or stale are rebuilt from their logs first)."""
+    return read_training_table(session)
 
 
 def _decide(target: str, new: dict[str, float], old: dict[str, float] | None) -> tuple[bool, str]:

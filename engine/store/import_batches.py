@@ -50,6 +50,7 @@ class Applied(NamedTuple):
     imported: dict[str, int]
     duplicates: dict[str, int]
     warnings: list[str]
+    changed: dict[int, dt.date] = {}  # athlete -> first day of the batch's logs (features)
 
 
 def apply_batch(
@@ -94,7 +95,25 @@ def apply_batch(
     imported["injuries"], duplicates["injuries"] = _write_injuries(
         session, frames["injuries"], source=source
     )
-    return Applied(imported, duplicates, warnings)
+    return Applied(imported, duplicates, warnings, _first_days(frames))
+
+
+def _first_days(frames: dict[str, pd.DataFrame]) -> dict[int, dt.date]:
+    """Each athlete's first day among the batch's sessions, check-ins and injuries."""
+    parts = [
+        frame[["athlete_id", column]].set_axis(["athlete_id", "date"], axis=1)
+        for frame, column in (
+            (frames["sessions"], "date"),
+            (frames["wellness"], "date"),
+            (frames["injuries"], "start_date"),
+        )
+        if len(frame)
+    ]
+    if not parts:
+        return {}
+    days = pd.concat(parts, ignore_index=True)
+    first = days.groupby("athlete_id")["date"].min()
+    return {int(a): pd.Timestamp(d).date() for a, d in first.items()}
 
 
 def _repeat_warnings(frames: dict[str, pd.DataFrame], *, label: str) -> list[str]:

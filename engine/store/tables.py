@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     UniqueConstraint,
     text,
@@ -255,3 +256,36 @@ class PlanLock(Base):
     role: Mapped[str] = mapped_column(String(16))
     created_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=dt.datetime.utcnow)
+
+
+# --- Daily feature store and nightly scores (revision 0007) ---
+
+
+class FeatureDay(Base):
+    """One athlete-day of the daily feature table (``pipelines.feature_rows``): the float64
+    vector of the stored columns, stamped with the feature definitions' version."""
+
+    __tablename__ = "feature_day"
+
+    athlete_id: Mapped[int] = mapped_column(
+        ForeignKey("athlete.id", ondelete="CASCADE"), primary_key=True
+    )
+    date: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    version: Mapped[str] = mapped_column(String(40))
+    values: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class MorningScore(Base):
+    """The nightly batch's scores of one athlete's morning: each candidate's predicted
+    readiness and injury risk under the champions (``result``, JSON)."""
+
+    __tablename__ = "morning_score"
+
+    athlete_id: Mapped[int] = mapped_column(
+        ForeignKey("athlete.id", ondelete="CASCADE"), primary_key=True
+    )
+    date: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    feature_version: Mapped[str] = mapped_column(String(40))
+    model_versions: Mapped[dict] = mapped_column(JSON)
+    result: Mapped[dict] = mapped_column(JSON)
+    computed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=dt.datetime.utcnow)
