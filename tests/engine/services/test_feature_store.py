@@ -91,13 +91,16 @@ def test_incremental_refreshes_equal_a_full_rebuild(factory) -> None:  # noqa: A
             athlete_id=ids[1],
             values={"date": END - dt.timedelta(days=3), "sleep_h": 4.0, "soreness": 5},
         )
-        feature_store.refresh_features(
-            session, athlete_id=ids[1], since=END - dt.timedelta(days=3)
-        )
+        feature_store.refresh_features(session, athlete_id=ids[1], since=END - dt.timedelta(days=3))
         logbook.add_injury(
             session,
             athlete_id=ids[2],
-            values={"start_date": mid, "body_part": "calf", "severity": "moderate", "source": "manual"},
+            values={
+                "start_date": mid,
+                "body_part": "calf",
+                "severity": "moderate",
+                "source": "manual",
+            },
         )
         feature_store.refresh_features(session, athlete_id=ids[2], since=mid)
         later = END + dt.timedelta(days=5)
@@ -113,9 +116,10 @@ def test_incremental_refreshes_equal_a_full_rebuild(factory) -> None:  # noqa: A
     _assert_same_rows(incremental, rebuilt)
     changed = incremental.set_index(["athlete_id", "date"])
     old = before.set_index(["athlete_id", "date"])
-    assert changed.loc[(ids[0], pd.Timestamp(mid)), "load_total"] > old.loc[
-        (ids[0], pd.Timestamp(mid)), "load_total"
-    ]
+    assert (
+        changed.loc[(ids[0], pd.Timestamp(mid)), "load_total"]
+        > old.loc[(ids[0], pd.Timestamp(mid)), "load_total"]
+    )
     assert changed.loc[(ids[2], pd.Timestamp(mid)), "injured"] == 1.0
     assert changed.index.get_level_values("date").max() == pd.Timestamp(later)
     # rows before the changed days are untouched
