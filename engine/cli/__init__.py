@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from engine.cli import imports, models, plan, users
+from engine.cli import imports, models, nightly, plan, users
 from engine.cli.app import app
 
-for _group in (imports, users, models, plan):
+for _group in (imports, users, models, plan, nightly):
     _group.register(app)
 
 

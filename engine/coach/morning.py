@@ -100,7 +100,11 @@ def history_anchor(history: AthleteHistory, *, today: dt.date) -> dt.date:
 
 def dated_sets(history: AthleteHistory) -> pd.DataFrame | None:
     """The logged strength sets with their session's date."""
-    if history.sets is None or history.sets.empty or history.sessions.empty:
+    if history.sets is None or history.sets.empty:
+        return None
+    if "date" in history.sets:  # already dated (read with their session's day)
+        return history.sets
+    if history.sessions.empty:
         return None
     dates = history.sessions.set_index("external_id")["date"]
     dates = dates[~dates.index.duplicated()]
@@ -124,17 +128,22 @@ def _done_minutes(history: AthleteHistory, *, today: dt.date) -> dict[dt.date, f
 
 
 def prepare_morning(
-    history: AthleteHistory, *, today: dt.date, features: pd.DataFrame | None = None
+    history: AthleteHistory,
+    *,
+    today: dt.date,
+    features: pd.DataFrame | None = None,
+    anchor: dt.date | None = None,
 ) -> Morning:
     """Build this morning's state (features, context, block, reassessment, strength levels).
 
-    ``features``: the daily feature rows up to this morning's row (from the feature store);
-    built from the logs when None.
+    ``features``: the daily feature rows up to this morning's row (from the feature store),
+    built from the logs when None; ``anchor``: the first logged day when known (then
+    ``history`` needs only the last 28 days of sessions and dated sets).
     """
     if features is None:
         features = today_features(history, today=today)
     context = build_context(history, features, today=today)
-    anchor = history_anchor(history, today=today)
+    anchor = history_anchor(history, today=today) if anchor is None else anchor
     block = block_on(anchor=anchor, today=today)
     table = session_table(dated_sets(history))
     last_block = block.starts - dt.timedelta(days=28)

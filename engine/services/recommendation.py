@@ -10,17 +10,14 @@ from sqlalchemy.orm import Session
 
 from engine.coach import coach
 from engine.coach.answer import Recommendation
-from engine.coach.history import HISTORY_DAYS, AthleteHistory
+from engine.coach.history import AthleteHistory
 from engine.coach.scoring import ModelSet
 from engine.optimizer.catalogue import Candidate
 from engine.optimizer.choose import HORIZON_DAYS, Rules
-from engine.services.feature_store import read_morning_features
 from engine.services.morning_cache import MorningCache
+from engine.services.store_morning import morning_from_store
 from engine.settings import Settings
 from engine.store import logbook, plan_locks
-
-# Days of stored feature rows before today a morning reads (as many as the logs path builds).
-FEATURE_WINDOW_DAYS = HISTORY_DAYS * 4
 
 
 def rules_from_settings(settings: Settings) -> Rules:
@@ -66,11 +63,11 @@ def load_morning(
     """This morning's state for one athlete, from ``cache`` while the logs are unchanged."""
 
     def build() -> coach.Morning:
+        stored = morning_from_store(session, athlete_id=athlete_id, today=today)
+        if stored is not None:
+            return stored
         history = read_history(session, athlete_id=athlete_id, today=today)
-        features = read_morning_features(
-            session, athlete_id=athlete_id, today=today, days=FEATURE_WINDOW_DAYS
-        )
-        return coach.prepare_morning(history, today=today, features=features)
+        return coach.prepare_morning(history, today=today)
 
     if cache is None:
         return build()

@@ -19,10 +19,12 @@ from engine.store.tables import (
     Athlete,
     FeatureDay,
     MorningScore,
+    StrengthSet,
     TrainingSession,
     WellnessCheckin,
 )
 from pipelines.feature_rows import decode_rows, encode_rows
+from pipelines.schemas import SESSION_COLUMNS, SET_COLUMNS, conform
 
 INSERT_CHUNK = 5_000
 
@@ -191,3 +193,47 @@ def read_scores(session: Session, *, day: dt.date) -> list[MorningScore]:
     """All nightly scores of ``day``, by athlete."""
     query = select(MorningScore).where(MorningScore.date == day)
     return list(session.scalars(query.order_by(MorningScore.athlete_id)))
+
+
+def read_session_window(
+    session: Session, *, athlete_id: int, start: dt.date, end: dt.date
+) -> pd.DataFrame:
+    """One athlete's sessions (``SESSION_COLUMNS``) dated ``start``..``end``."""
+    cols = [getattr(TrainingSession, c) for c in SESSION_COLUMNS]
+    query = (
+        select(*cols)
+        .where(
+            TrainingSession.athlete_id == athlete_id,
+            TrainingSession.date >= start,
+            TrainingSession.date <= end,
+        )
+        .order_by(TrainingSession.date)
+    )
+    result = session.execute(query)
+    frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    return conform(frame, SESSION_COLUMNS, name="sessions")
+
+
+def read_dated_sets(session: Session, *, athlete_id: int, until: dt.date) -> pd.DataFrame:
+    """One athlete's strength sets up to ``until`` with their session's ``date``."""
+    query = (
+        select(
+            TrainingSession.athlete_id,
+            TrainingSession.external_id.label("session_external_id"),
+            StrengthSet.exercise,
+            StrengthSet.set_number,
+            StrengthSet.reps,
+            StrengthSet.load_kg,
+            StrengthSet.rpe,
+            TrainingSession.date,
+        )
+        .join(TrainingSession, StrengthSet.session_id == TrainingSession.id)
+        .where(TrainingSession.athlete_id == athlete_id, TrainingSession.date <= until)
+    )
+    result = session.execute(query)
+    frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    sets = conform(frame.drop(columns="date"), SET_COLUMNS, name="sets")
+    sets["date"] = (
+        pd.to_datetime(frame["date"]) if len(frame) else pd.Series(dtype="datetime64[ns]")
+    )
+    return sets

@@ -1,0 +1,203 @@
+"""The nightly batch on Apache Spark: per-athlete features and scores in a grouped map.
+
+The driver reads the logs (one long frame: every log record tagged with its kind, columns
+prefixed by kind), Spark groups it by athlete and runs ``_athlete_group`` on each group with
+``applyInPandas``: the same pure functions as the local engine (``build_daily_features`` up to
+the day, ``score_mornings``). The champions are pickled once to a file next to the job and
+loaded once per executor process (a module-level cache). Results (the encoded feature rows
+and the scores) are written as Parquet and read back here for the upsert into the store.
+
+Local mode (``local[2]``) in tests and CI; any cluster through ``master`` (a shared
+filesystem for the Parquet output and the models file is assumed on a cluster).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import pickle
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from engine.coach.batch import score_mornings
+from engine.coach.scoring import ModelSet
+from engine.store import feature_days, logbook
+from pipelines.feature_rows import decode_rows, encode_rows
+from pipelines.features import build_daily_features
+
+DEFAULT_MASTER = "local[2]"
+JAVA_HOME = "/usr/lib/jvm/java-17-openjdk-amd64"
+KINDS = ("s", "w", "i", "x", "p")  # sessions, wellness, injuries, sets, profile
+_MODELS: dict[str, ModelSet] = {}  # per executor process: path -> loaded champions
+
+
+def _long_frame(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """One frame of every record: ``athlete_id``, ``kind`` and ``<kind>_<column>`` values."""
+    parts = []
+    for kind, frame in frames.items():
+        renamed = frame.rename(
+            columns={c: f"{kind}_{c}" for c in frame.columns if c != "athlete_id"}
+        )
+        parts.append(renamed.assign(kind=kind))
+    long = pd.concat(parts, ignore_index=True)
+    for column in long.columns:
+        values = long[column]
+        flags = values.dropna().map(lambda v: isinstance(v, bool | np.bool_))
+        if values.dtype == bool or (values.dtype == object and len(flags) and flags.all()):
+            long[column] = values.astype(float)  # 0/1 flags (pain, illness), NaN when absent
+        elif values.dtype == object:
+            long[column] = values.astype("string")
+    long["athlete_id"] = long["athlete_id"].astype("int64")
+    return long
+
+
+def _part(group: pd.DataFrame, kind: str) -> pd.DataFrame:
+    rows = group[group["kind"] == kind]
+    prefix = f"{kind}_"
+    columns = [c for c in group.columns if c.startswith(prefix)]
+    out = rows[["athlete_id", *columns]].rename(columns={c: c[len(prefix) :] for c in columns})
+    for column in out.columns:
+        if str(out[column].dtype) == "string":
+            out[column] = out[column].astype(object).where(out[column].notna(), None)
+    return out.reset_index(drop=True)
+
+
+def _models(path: str) -> ModelSet:
+    if path not in _MODELS:
+        with open(path, "rb") as f:
+            _MODELS[path] = pickle.load(f)  # noqa: S301 - our own file, written by the driver
+    return _MODELS[path]
+
+
+def athlete_outputs(group: pd.DataFrame, *, day: dt.date, models: ModelSet) -> pd.DataFrame:
+    """One athlete's (or several athletes') encoded feature rows and scores (pure)."""
+    sessions, wellness, injuries = _part(group, "s"), _part(group, "w"), _part(group, "i")
+    sets, profile = _part(group, "x"), _part(group, "p")
+    ids = sorted(set(group["athlete_id"].astype(int)))
+    rows = build_daily_features(
+        sessions,
+        wellness,
+        injuries,
+        until=day,
+        athlete_ids=ids,
+        athletes=profile,
+        sets=sets if len(sets) else None,
+    )
+    scores = score_mornings(rows, day=day, models=models)
+    features = pd.DataFrame(
+        {
+            "athlete_id": rows["athlete_id"].to_numpy(np.int64),
+            "date": pd.to_datetime(rows["date"]).dt.date,
+            "values": encode_rows(rows),
+            "type": None,
+            "duration_min": np.nan,
+            "readiness": np.nan,
+            "injury_risk": np.nan,
+        }
+    )
+    scored = scores.assign(date=day, values=None)
+    return pd.concat([features, scored[features.columns]], ignore_index=True)
+
+
+def _schema():  # noqa: ANN202
+    from pyspark.sql.types import (
+        BinaryType,
+        DateType,
+        DoubleType,
+        LongType,
+        StringType,
+        StructField,
+        StructType,
+    )
+
+    return StructType(
+        [
+            StructField("athlete_id", LongType()),
+            StructField("date", DateType()),
+            StructField("values", BinaryType()),
+            StructField("type", StringType()),
+            StructField("duration_min", DoubleType()),
+            StructField("readiness", DoubleType()),
+            StructField("injury_risk", DoubleType()),
+        ]
+    )
+
+
+def spark_session(master: str | None):  # noqa: ANN201
+    """A Spark session on ``master`` (default ``local[2]``), Java 17 from the machine."""
+    if "JAVA_HOME" not in os.environ and Path(JAVA_HOME).exists():
+        os.environ["JAVA_HOME"] = JAVA_HOME
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    from pyspark.sql import SparkSession
+
+    return (
+        SparkSession.builder.master(master or DEFAULT_MASTER)
+        .appName("cairn-nightly")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .config("spark.sql.shuffle.partitions", "8")
+        .config("spark.python.worker.reuse", "true")
+        .config("spark.ui.enabled", "false")
+        .config("spark.driver.memory", "2g")
+        .getOrCreate()
+    )
+
+
+def run(
+    session: Session,
+    *,
+    ids: list[int],
+    day: dt.date,
+    models: ModelSet,
+    master: str | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, float]]:
+    """Features and scores of every athlete in ``ids`` on Spark: (rows, scores, timings)."""
+    timings: dict[str, float] = {}
+    began = time.perf_counter()
+    sessions, wellness, injuries = logbook.read_log_frames(session, athlete_ids=ids)
+    frames = {
+        "s": sessions,
+        "w": wellness,
+        "i": injuries,
+        "x": logbook.read_set_frame(session, athlete_ids=ids),
+        "p": feature_days.read_profiles(session, athlete_ids=ids),
+    }
+    long = _long_frame(frames)
+    timings["read_logs"] = time.perf_counter() - began
+    with tempfile.TemporaryDirectory(prefix="cairn-nightly-") as folder:
+        models_path = str(Path(folder) / "models.pkl")
+        with open(models_path, "wb") as f:
+            pickle.dump(models, f)
+        mark = time.perf_counter()
+        spark = spark_session(master)
+        timings["spark_start"] = time.perf_counter() - mark
+        mark = time.perf_counter()
+
+        def per_athlete(group: pd.DataFrame) -> pd.DataFrame:
+            return athlete_outputs(group, day=day, models=_models(models_path))
+
+        source = str(Path(folder) / "logs.parquet")
+        long.to_parquet(source, index=False, coerce_timestamps="us")
+        frame = spark.read.parquet(source)
+        out = frame.groupBy("athlete_id").applyInPandas(per_athlete, schema=_schema())
+        target = str(Path(folder) / "out.parquet")
+        out.write.mode("overwrite").parquet(target)
+        timings["spark_job"] = time.perf_counter() - mark
+        mark = time.perf_counter()
+        result = pd.read_parquet(target)
+        timings["read_parquet"] = time.perf_counter() - mark
+    result = result.sort_values(["athlete_id", "date"], kind="stable").reset_index(drop=True)
+    is_row = result["values"].notna()
+    feats = result[is_row]
+    rows = decode_rows(
+        feats["athlete_id"].to_numpy(np.int64),
+        pd.to_datetime(feats["date"]).to_numpy().astype("datetime64[D]"),
+        list(feats["values"]),
+    )
+    scores = result[~is_row][["athlete_id", "type", "duration_min", "readiness", "injury_risk"]]
+    return rows, scores.reset_index(drop=True), timings
