@@ -71,11 +71,47 @@ def session_table(sets: pd.DataFrame | None) -> pd.DataFrame:
     columns = ["exercise", "date", "session_external_id", "sets", "reps", "load"]
     if sets is None or sets.empty:
         return pd.DataFrame(columns=columns)
-    return (
-        sets.assign(exercise=sets["exercise"].astype(str), date=pd.to_datetime(sets["date"]))
-        .groupby(["exercise", "date", "session_external_id"], sort=True)
-        .agg(sets=("set_number", "nunique"), reps=("reps", "median"), load=("load_kg", "max"))
-        .reset_index()
+    dates = pd.to_datetime(sets["date"]).to_numpy("datetime64[ns]")
+    keys = sets["session_external_id"]
+    valid = ~np.isnat(dates) & keys.notna().to_numpy()
+    exercise = sets["exercise"].astype(str).to_numpy(object)[valid]
+    keys, dates = keys.to_numpy(object)[valid], dates[valid]
+    number = sets["set_number"].to_numpy(float)[valid]
+    reps = sets["reps"].to_numpy(float)[valid]
+    load = sets["load_kg"].to_numpy(float)[valid]
+    e_code, e_names = pd.factorize(exercise, sort=True)
+    k_code, k_names = pd.factorize(keys, sort=True)
+    day = dates.astype(np.int64)
+    order = np.lexsort((np.nan_to_num(number, nan=np.inf), k_code, day, e_code))
+    e_code, k_code, day = e_code[order], k_code[order], day[order]
+    number, reps, load = number[order], reps[order], load[order]
+    new = np.ones(len(order), dtype=bool)
+    new[1:] = (e_code[1:] != e_code[:-1]) | (day[1:] != day[:-1]) | (k_code[1:] != k_code[:-1])
+    starts = np.flatnonzero(new)
+    seen = ~np.isnan(number)
+    distinct = seen.copy()
+    distinct[1:] &= ~(~new[1:] & (number[1:] == number[:-1]))  # repeats of a set number
+    n_sets = np.add.reduceat(distinct.astype(np.int64), starts) if len(starts) else starts
+    group = np.cumsum(new) - 1
+    by_reps = np.lexsort((np.nan_to_num(reps, nan=np.inf), group))  # NaN last in each group
+    sorted_reps = reps[by_reps]
+    counts = np.add.reduceat((~np.isnan(reps)).astype(np.int64), starts) if len(starts) else starts
+    low = starts + np.maximum(counts - 1, 0) // 2
+    high = starts + np.maximum(counts, 1) // 2 - (counts == 0)
+    medians = np.where(
+        counts > 0, (sorted_reps[low] + sorted_reps[np.maximum(high, starts)]) / 2, np.nan
+    )
+    with np.errstate(all="ignore"):
+        top = np.fmax.reduceat(load, starts) if len(starts) else load[:0]
+    return pd.DataFrame(
+        {
+            "exercise": np.asarray(e_names, dtype=object)[e_code[starts]],
+            "date": day[starts].astype("datetime64[ns]"),
+            "session_external_id": np.asarray(k_names, dtype=object)[k_code[starts]],
+            "sets": n_sets,
+            "reps": np.asarray(medians, dtype=float),
+            "load": top,
+        }
     )
 
 
@@ -90,17 +126,27 @@ def exercise_levels(
         table: ``session_table(sets)``, when already built.
     """
     table = session_table(sets) if table is None else table
-    per_session = table[table["date"] < pd.Timestamp(before)]
+    dates = pd.to_datetime(table["date"]).to_numpy("datetime64[ns]")
+    keep = np.flatnonzero(dates < np.datetime64(pd.Timestamp(before).to_datetime64()))
+    exercise = table["exercise"].to_numpy(object)[keep]
+    n_sets = table["sets"].to_numpy(float)[keep]
+    reps = table["reps"].to_numpy(float)[keep]
+    load = table["load"].to_numpy(float)[keep]
+    days = dates[keep]
+    rows_of: dict[object, list[int]] = {}
+    for i, raw in enumerate(exercise):  # groups in order of first appearance, rows in order
+        rows_of.setdefault(raw, []).append(i)
     out: dict[str, ExerciseLevel] = {}
-    for raw, rows in per_session.groupby("exercise", sort=False):
+    for raw, rows in rows_of.items():
         name, variation = canonical(str(raw))
-        last = rows.iloc[-1]
+        last = rows[-1]
+        recent = reps[rows[-2:]]
         level = ExerciseLevel(
-            sets=int(last["sets"]),
-            reps=float(rows["reps"].tail(2).median()),
-            load_kg=None if pd.isna(last["load"]) else float(last["load"]),
+            sets=int(n_sets[last]),
+            reps=float(np.nanmedian(recent)) if np.isfinite(recent).any() else math.nan,
+            load_kg=None if np.isnan(load[last]) else float(load[last]),
             variation=variation,
-            last_date=pd.Timestamp(last["date"]).date(),
+            last_date=pd.Timestamp(days[last]).date(),
             sessions=len(rows),
         )
         previous = out.get(name)
