@@ -24,7 +24,7 @@ from engine.store.tables import (
     WellnessCheckin,
 )
 from pipelines.feature_rows import decode_rows, encode_rows
-from pipelines.schemas import SESSION_COLUMNS, SET_COLUMNS, conform
+from pipelines.schemas import SESSION_COLUMNS, SET_COLUMNS
 
 INSERT_CHUNK = 5_000
 
@@ -195,6 +195,25 @@ def read_scores(session: Session, *, day: dt.date) -> list[MorningScore]:
     return list(session.scalars(query.order_by(MorningScore.athlete_id)))
 
 
+def _typed_frame(rows: Sequence[Any], columns: Mapping[str, str]) -> pd.DataFrame:
+    """``conform(DataFrame(rows), columns)`` built column by column from the fetched tuples
+    (no pandas inference: the cold path reads these for every answer)."""
+    values = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
+    data: dict[str, pd.Series] = {}
+    for (name, dtype), column in zip(columns.items(), values, strict=True):
+        if dtype.startswith("datetime"):
+            array = np.array(column, dtype="datetime64[ns]")
+        elif dtype == "object":
+            array = np.array(column, dtype=object)
+        elif dtype == "bool":
+            array = np.array([bool(v) for v in column], dtype=bool)
+        else:
+            array = np.array([np.nan if v is None else v for v in column], dtype=float)
+            array = array.astype(dtype)
+        data[name] = pd.Series(array, dtype=array.dtype, copy=False)
+    return pd.DataFrame(data, copy=False)
+
+
 def read_session_window(
     session: Session, *, athlete_id: int, start: dt.date, end: dt.date
 ) -> pd.DataFrame:
@@ -207,15 +226,17 @@ def read_session_window(
             TrainingSession.date >= start,
             TrainingSession.date <= end,
         )
-        .order_by(TrainingSession.date)
+        .order_by(TrainingSession.athlete_id, TrainingSession.date)
     )
-    result = session.execute(query)
-    frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
-    return conform(frame, SESSION_COLUMNS, name="sessions")
+    return _typed_frame(session.execute(query).all(), SESSION_COLUMNS)
+
+
+_DATED_SET_COLUMNS = {**SET_COLUMNS, "date": "datetime64[ns]"}
 
 
 def read_dated_sets(session: Session, *, athlete_id: int, until: dt.date) -> pd.DataFrame:
-    """One athlete's strength sets up to ``until`` with their session's ``date``."""
+    """One athlete's strength sets up to ``until`` (``SET_COLUMNS``) with their session's
+    ``date``."""
     query = (
         select(
             TrainingSession.athlete_id,
@@ -230,10 +251,4 @@ def read_dated_sets(session: Session, *, athlete_id: int, until: dt.date) -> pd.
         .join(TrainingSession, StrengthSet.session_id == TrainingSession.id)
         .where(TrainingSession.athlete_id == athlete_id, TrainingSession.date <= until)
     )
-    result = session.execute(query)
-    frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
-    sets = conform(frame.drop(columns="date"), SET_COLUMNS, name="sets")
-    sets["date"] = (
-        pd.to_datetime(frame["date"]) if len(frame) else pd.Series(dtype="datetime64[ns]")
-    )
-    return sets
+    return _typed_frame(session.execute(query).all(), _DATED_SET_COLUMNS)
