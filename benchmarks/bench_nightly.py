@@ -5,11 +5,12 @@ Run: ``python benchmarks/bench_nightly.py --athletes 1000 [--days 365] [--engine
 ``$TMPDIR/cairn-bench-nightly/<athletes>x<days>/``) is the input; each engine runs in a child
 process that reads the logs, builds every athlete's daily features up to the last day and
 scores every athlete's morning (32 candidates, both champions), then writes the encoded
-feature rows and the scores as Parquet: exactly ``engine.services.nightly_spark``'s
-``athlete_outputs`` per chunk of 1,000 athletes (local) or per athlete in
-``groupBy("athlete_id").applyInPandas`` (Spark). The database read and upsert are left out
-(measured separately by ``cairn nightly``). Prints wall time, the cost per athlete-day and the
-peak resident memory of the engine's whole process tree (sampled every 0.2 s).
+feature rows and the scores as Parquet: ``engine.services.nightly_spark.athlete_outputs`` per
+chunk of 1,000 athletes (local) or per bucket of about 200 athletes in
+``groupBy(bucket).applyInPandas`` (Spark, ``nightly_spark.group_frame``). The database read
+and upsert are left out (``cairn nightly --json`` reports them). Prints wall time, the cost
+per athlete-day and the peak resident memory of the engine's whole process tree (sampled
+every 0.2 s).
 
 The champions come from ``--models-dir`` (a data dir with trained models, e.g. the one of
 ``benchmarks/bench_cold.py``); without it the rule-based fallback scores.
@@ -146,7 +147,9 @@ def worker(engine: str, folder: Path, master: str) -> None:
         )
 
     frame = spark.read.parquet(str(folder / "logs.parquet"))
-    result = frame.groupBy("athlete_id").applyInPandas(per_athlete, schema=nightly_spark._schema())
+    n_athletes = frame.select("athlete_id").distinct().count()
+    grouped = nightly_spark.group_frame(frame, n_athletes)
+    result = grouped.applyInPandas(per_athlete, schema=nightly_spark._schema())
     result.write.mode("overwrite").parquet(str(out))
     spark.stop()
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.signal import lfilter
 
 
 @dataclass(frozen=True)
@@ -110,6 +109,8 @@ class Panel:
         grid = self.to_2d(values, fill=0.0)
         x0 = np.zeros(self.n_groups) if initial is None else np.asarray(initial, dtype=float)
         zi = ((1.0 - alpha) * x0)[:, None]
+        from scipy.signal import lfilter  # imported when needed: slow to import
+
         out, _ = lfilter([alpha], [1.0, -(1.0 - alpha)], grid, axis=1, zi=zi)
         return self.to_rows(out)
 

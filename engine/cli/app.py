@@ -110,10 +110,10 @@ def train() -> None:
 
 
 def _recommendation(settings: Settings, factory, athlete: int, today: dt.date):  # noqa: ANN001, ANN202
+    from engine.services.champion_cache import load_champions_cached
     from engine.services.recommendation import recommend_for
-    from engine.services.serving import load_champions
 
-    models = load_champions(settings)
+    models = load_champions_cached(settings)
     with database.open_session(factory) as session:
         return recommend_for(
             session, athlete_id=athlete, today=today, models=models, settings=settings

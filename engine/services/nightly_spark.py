@@ -1,11 +1,13 @@
 """The nightly batch on Apache Spark: per-athlete features and scores in a grouped map.
 
 The driver reads the logs (one long frame: every log record tagged with its kind, columns
-prefixed by kind), Spark groups it by athlete and runs ``_athlete_group`` on each group with
-``applyInPandas``: the same pure functions as the local engine (``build_daily_features`` up to
-the day, ``score_mornings``). The champions are pickled once to a file next to the job and
-loaded once per executor process (a module-level cache). Results (the encoded feature rows
-and the scores) are written as Parquet and read back here for the upsert into the store.
+prefixed by kind), Spark groups it by athlete bucket (``athlete_id % buckets``) and runs
+``athlete_outputs`` on each group with ``groupBy(...).applyInPandas``: the same pure functions
+as the local engine (``build_daily_features`` up to the day, ``score_mornings``), each
+athlete's rows built from that athlete's logs only. The champions are pickled once to a file
+next to the job and loaded once per executor process (a module-level cache). Results (the
+encoded feature rows and the scores) are written as Parquet and read back here for the
+upsert into the store.
 
 Local mode (``local[2]``) in tests and CI; any cluster through ``master`` (a shared
 filesystem for the Parquet output and the models file is assumed on a cluster).
@@ -34,7 +36,18 @@ from pipelines.features import build_daily_features
 DEFAULT_MASTER = "local[2]"
 JAVA_HOME = "/usr/lib/jvm/java-17-openjdk-amd64"
 KINDS = ("s", "w", "i", "x", "p")  # sessions, wellness, injuries, sets, profile
+ATHLETES_PER_GROUP = 200  # athletes per applyInPandas group (their features stay independent)
 _MODELS: dict[str, ModelSet] = {}  # per executor process: path -> loaded champions
+
+
+def group_frame(frame, n_athletes: int):  # noqa: ANN001, ANN201
+    """``frame`` grouped into buckets of about ``ATHLETES_PER_GROUP`` athletes (at least 4):
+    each athlete's rows are built from that athlete's logs only, so a bucket gives the same
+    rows as one group per athlete, without pandas' fixed cost per athlete."""
+    from pyspark.sql import functions as F  # noqa: N812
+
+    buckets = max(4, -(-n_athletes // ATHLETES_PER_GROUP))
+    return frame.withColumn("bucket", F.col("athlete_id") % buckets).groupBy("bucket")
 
 
 def _long_frame(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -184,7 +197,7 @@ def run(
         source = str(Path(folder) / "logs.parquet")
         long.to_parquet(source, index=False, coerce_timestamps="us")
         frame = spark.read.parquet(source)
-        out = frame.groupBy("athlete_id").applyInPandas(per_athlete, schema=_schema())
+        out = group_frame(frame, len(ids)).applyInPandas(per_athlete, schema=_schema())
         target = str(Path(folder) / "out.parquet")
         out.write.mode("overwrite").parquet(target)
         timings["spark_job"] = time.perf_counter() - mark
