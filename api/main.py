@@ -20,6 +20,7 @@ from api.routes import (
     jobs,
     logs,
     metrics,
+    morning_scores,
     plan,
     recommendation,
     registry,
@@ -35,7 +36,16 @@ from engine.store import jobs as engine_jobs
 PUBLIC_ROUTERS = (health, auth, metrics)
 # Add new routers here (e.g. imports, plan): they get authentication and, for paths with
 # {athlete_id}, the athlete-visibility check.
-PROTECTED_ROUTERS = (athletes, logs, recommendation, registry, jobs, imports, plan)
+PROTECTED_ROUTERS = (
+    athletes,
+    logs,
+    recommendation,
+    morning_scores,
+    registry,
+    jobs,
+    imports,
+    plan,
+)
 
 
 def _lifespan(settings: Settings):  # noqa: ANN202

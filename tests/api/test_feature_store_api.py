@@ -56,3 +56,25 @@ def test_api_logs_keep_the_store_equal_to_a_rebuild(api_settings: Settings) -> N
     assert day9["load_total"] == 70 * 8 and day9["injured"] == 1.0
     assert before.status_code == after.status_code == 200
     assert before.json() != after.json()  # the new logs reach the next answer
+
+
+def test_the_nightly_scores_are_served(trained_api_settings: Settings) -> None:
+    import datetime as dt
+
+    from engine.services import nightly
+    from engine.services.serving import load_champions
+    from tests.conftest import TRAINED_END
+
+    day = dt.date.fromisoformat(TRAINED_END)
+    with TestClient(create_app(trained_api_settings)) as client:
+        client.headers.update(add_user(client.app, username="admin", role="admin"))
+        missing = client.get("/athletes/2/morning-scores", params={"date": day.isoformat()})
+        with database.open_session(client.app.state.session_factory) as session:
+            nightly.run_nightly(session, day=day, models=load_champions(trained_api_settings))
+        served = client.get("/athletes/2/morning-scores", params={"date": day.isoformat()})
+    assert missing.status_code == 404
+    assert served.status_code == 200
+    body = served.json()
+    assert body["athlete_id"] == 2 and body["date"] == day.isoformat()
+    assert len(body["candidates"]) == 32 and not body["degraded"]
+    assert all(0 <= c["injury_risk"] <= 1 for c in body["candidates"])
