@@ -22,6 +22,7 @@ import argparse
 import datetime as dt
 import os
 import pickle
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -129,15 +130,22 @@ def worker(engine: str, folder: Path, master: str) -> None:
     day = dt.date.fromisoformat((folder / "day.txt").read_text())
     out = folder / f"out-{engine}.parquet"
     models_path = str(folder / "models.pkl")
-    if engine == "local":
+    if engine == "local":  # chunk by chunk: logs read and results written per chunk
         models = nightly_spark._models(models_path)
-        long = pd.read_parquet(folder / "logs.parquet")
-        ids = sorted(long["athlete_id"].unique())
-        parts = []
-        for lo in range(0, len(ids), LOCAL_CHUNK):
-            chunk = long[long["athlete_id"].isin(ids[lo : lo + LOCAL_CHUNK])]
-            parts.append(nightly_spark.athlete_outputs(chunk, day=day, models=models))
-        pd.concat(parts, ignore_index=True).to_parquet(out, index=False)
+        source = folder / "logs.parquet"
+        ids = sorted(pd.read_parquet(source, columns=["athlete_id"])["athlete_id"].unique())
+        if out.is_file():
+            out.unlink()
+        shutil.rmtree(out, ignore_errors=True)
+        out.mkdir()
+        for k, lo in enumerate(range(0, len(ids), LOCAL_CHUNK)):
+            chunk = ids[lo : lo + LOCAL_CHUNK]
+            logs = pd.read_parquet(
+                source,
+                filters=[("athlete_id", ">=", int(chunk[0])), ("athlete_id", "<=", int(chunk[-1]))],
+            )
+            result = nightly_spark.athlete_outputs(logs, day=day, models=models)
+            result.to_parquet(out / f"part-{k:05d}.parquet", index=False)
         return
     spark = nightly_spark.spark_session(master)
 
