@@ -66,23 +66,17 @@ def refresh_features(session: Session, *, athlete_id: int, since: dt.date) -> in
         until: dt.date | None = span.last
     else:
         until = logs[1] if span is None else max(span.last, logs[1])
-    start = since - dt.timedelta(days=LABEL_DAYS)
-    seed_from = start - dt.timedelta(days=LOOKBACK_DAYS + 1)
-    if (
-        span is None
-        or span.stale
-        or seed_from < span.first
-        or (logs is not None and logs[0] < span.first)
-    ):
+    if span is None or span.stale or (logs is not None and logs[0] < span.first):
         return _rebuild_athletes(session, [athlete_id], until=until, version=version)
-    if start > until:
+    # the new rows start after the last stored row kept (at most the day before the change)
+    kept = min(since - dt.timedelta(days=LABEL_DAYS + 1), span.last)
+    seed_from = kept - dt.timedelta(days=LOOKBACK_DAYS)
+    if seed_from < span.first:
+        return _rebuild_athletes(session, [athlete_id], until=until, version=version)
+    if kept >= until:
         return 0
     previous = feature_days.read_rows(
-        session,
-        version=version,
-        athlete_ids=[athlete_id],
-        start=seed_from,
-        end=start - dt.timedelta(days=1),
+        session, version=version, athlete_ids=[athlete_id], start=seed_from, end=kept
     )
     sessions, wellness, injuries = logbook.read_log_frames(session, athlete_ids=[athlete_id])
     sessions, wellness = _window(sessions, seed_from), _window(wellness, seed_from)
@@ -98,7 +92,11 @@ def refresh_features(session: Session, *, athlete_id: int, since: dt.date) -> in
         sets=sets,
     )
     return feature_days.replace_rows(
-        session, frame=new, version=version, athlete_ids=[athlete_id], since=start
+        session,
+        frame=new,
+        version=version,
+        athlete_ids=[athlete_id],
+        since=kept + dt.timedelta(days=1),
     )
 
 

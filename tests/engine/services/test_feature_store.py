@@ -108,6 +108,11 @@ def test_incremental_refreshes_equal_a_full_rebuild(factory) -> None:  # noqa: A
             session, athlete_id=ids[3], values={"date": later, "sleep_h": 8.0, "soreness": 1}
         )
         feature_store.refresh_features(session, athlete_id=ids[3], since=later)
+        far = END + dt.timedelta(days=150)  # a gap longer than the lookback after the store
+        logbook.save_wellness(
+            session, athlete_id=ids[2], values={"date": far, "sleep_h": 6.0, "soreness": 3}
+        )
+        feature_store.refresh_features(session, athlete_id=ids[2], since=far)
     with database.open_session(factory) as session:
         incremental = _stored(session)
         feature_store.rebuild_features(session)
@@ -121,7 +126,8 @@ def test_incremental_refreshes_equal_a_full_rebuild(factory) -> None:  # noqa: A
         > old.loc[(ids[0], pd.Timestamp(mid)), "load_total"]
     )
     assert changed.loc[(ids[2], pd.Timestamp(mid)), "injured"] == 1.0
-    assert changed.index.get_level_values("date").max() == pd.Timestamp(later)
+    assert changed.loc[ids[3]].index.max() == pd.Timestamp(later)
+    assert changed.loc[ids[2]].index.max() == pd.Timestamp(END + dt.timedelta(days=150))
     # rows before the changed days are untouched
     untouched = old.loc[ids[0]].index < pd.Timestamp(mid - dt.timedelta(days=8))
     np.testing.assert_array_equal(
