@@ -113,7 +113,7 @@ def _post_sessions(url: str, athlete_id: int, headers: dict, stop: threading.Eve
             if stop.is_set():
                 return
             body = {
-                "date": (dt.date(2024, 1, 1) + dt.timedelta(days=i)).isoformat(),
+                "date": (dt.date(2000, 2, 1) + dt.timedelta(days=i)).isoformat(),
                 "kind": "strength",
                 "type": "strength_full",
                 "duration_min": 45,
