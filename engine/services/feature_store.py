@@ -78,10 +78,12 @@ def refresh_features(session: Session, *, athlete_id: int, since: dt.date) -> in
     previous = feature_days.read_rows(
         session, version=version, athlete_ids=[athlete_id], start=seed_from, end=kept
     )
-    sessions, wellness, injuries = logbook.read_log_frames(session, athlete_ids=[athlete_id])
-    sessions, wellness = _window(sessions, seed_from), _window(wellness, seed_from)
-    sets = logbook.read_set_frame(session, athlete_ids=[athlete_id])
-    sets = sets[sets["session_external_id"].isin(sessions["external_id"])]
+    window = {"athlete_id": athlete_id, "start": seed_from, "end": until}
+    sessions = feature_days.read_session_window(session, **window)
+    wellness = feature_days.read_wellness_window(session, **window)
+    injuries = logbook.read_log_frames(session, athlete_ids=[athlete_id])[2]
+    sets = feature_days.read_dated_sets(session, athlete_id=athlete_id, until=until)
+    sets = sets[sets["session_external_id"].isin(sessions["external_id"])].drop(columns="date")
     new = extend_daily_features(
         previous,
         sessions,

@@ -24,7 +24,7 @@ from engine.store.tables import (
     WellnessCheckin,
 )
 from pipelines.feature_rows import decode_rows, encode_rows
-from pipelines.schemas import SESSION_COLUMNS, SET_COLUMNS
+from pipelines.schemas import SESSION_COLUMNS, SET_COLUMNS, WELLNESS_COLUMNS
 
 INSERT_CHUNK = 5_000
 
@@ -252,3 +252,20 @@ def read_dated_sets(session: Session, *, athlete_id: int, until: dt.date) -> pd.
         .where(TrainingSession.athlete_id == athlete_id, TrainingSession.date <= until)
     )
     return _typed_frame(session.execute(query).all(), _DATED_SET_COLUMNS)
+
+
+def read_wellness_window(
+    session: Session, *, athlete_id: int, start: dt.date, end: dt.date
+) -> pd.DataFrame:
+    """One athlete's check-ins (``WELLNESS_COLUMNS``) dated ``start``..``end``."""
+    cols = [getattr(WellnessCheckin, c) for c in WELLNESS_COLUMNS]
+    query = (
+        select(*cols)
+        .where(
+            WellnessCheckin.athlete_id == athlete_id,
+            WellnessCheckin.date >= start,
+            WellnessCheckin.date <= end,
+        )
+        .order_by(WellnessCheckin.date)
+    )
+    return _typed_frame(session.execute(query).all(), WELLNESS_COLUMNS)
