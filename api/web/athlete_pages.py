@@ -29,6 +29,7 @@ from api.web.session import (
     csrf_matches,
     csrf_token,
 )
+from engine.services import events as goal_events
 from engine.services import load_history, plans
 from engine.services.imports import ImportOptions, import_paths
 from engine.services.recommendation import recommend_for
@@ -73,6 +74,7 @@ def _today_context(
         "day": day,
         "checkin": checkin[0] if checkin else None,
         "settings": settings,
+        "goal": goal_events.goal_summary(session, athlete_id=athlete_id, today=day),
     }
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from engine.coach.goals import PRIORITIES, GoalEvent, recovery_days
+from engine.coach.goals import PRIORITIES, GoalEvent, goal_plan, recovery_days
 from engine.store import events, jobs
 
 MAX_DISTANCE_KM = 500.0
@@ -78,3 +78,9 @@ def read_goal_events(session: Session, *, athlete_id: int, today: dt.date) -> tu
         GoalEvent(r.id, r.date, r.name, r.distance_km, r.climb_m, r.priority) for r in found
     )
     return tuple(e for e in out if e.date >= today or (today - e.date).days <= recovery_days(e))
+
+
+def goal_summary(session: Session, *, athlete_id: int, today: dt.date) -> dict[str, Any] | None:
+    """The plan JSON's ``goal`` for ``today`` (next A event, phase, taper start), or None."""
+    found = read_goal_events(session, athlete_id=athlete_id, today=today)
+    return goal_plan(found, today=today).summary

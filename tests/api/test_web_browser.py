@@ -355,3 +355,32 @@ def test_api_docs_render_offline(browser, site: Site, path: str, selector: str) 
         pytest.fail(f"{path} did not render: {browser.page_source[:500]}")
     _only_local_resources(browser, site)
     _shot(browser, f"12-docs{path.replace('/', '-')}")
+
+
+def test_goal_event_added_and_listed(browser, site: Site) -> None:  # noqa: ANN001
+    # given the athlete's events page, reached from the nav
+    _login(browser, site, "mia")
+    browser.find_element(By.LINK_TEXT, "Events").click()
+    _wait(browser, ec.presence_of_element_located((By.ID, "event-submit")))
+    assert browser.current_url.endswith(f"/app/athletes/{site.athlete_id}/events")
+    # when they add an A race 40 days ahead
+    race = (dt.date.today() + dt.timedelta(days=40)).isoformat()
+    date_input = browser.find_element(By.NAME, "date")
+    browser.execute_script("arguments[0].value = arguments[1]", date_input, race)
+    browser.find_element(By.NAME, "name").send_keys("Glen Ultra")
+    browser.find_element(By.NAME, "distance_km").send_keys("50")
+    browser.find_element(By.NAME, "climb_m").send_keys("2500")
+    browser.find_element(By.CSS_SELECTOR, "select[name=priority] option[value='A']").click()
+    browser.find_element(By.ID, "event-submit").click()
+    # then it is listed among the upcoming events with its days to go
+    table = _wait(browser, ec.presence_of_element_located((By.ID, "events-upcoming")))
+    row = table.find_element(By.CSS_SELECTOR, "tbody tr")
+    assert "Glen Ultra" in row.text and race in row.text and "40 days" in row.text
+    _only_local_resources(browser, site)
+    _shot(browser, "13-events")
+    _shot(browser, "14-events-phone", phone=True)
+    # and today names it as the next A race
+    browser.find_element(By.LINK_TEXT, "Today").click()
+    line = _wait(browser, ec.presence_of_element_located((By.ID, "next-race"))).text
+    assert line.startswith("Next A race: Glen Ultra in 40 days (taper from ")
+    _shot(browser, "15-today-next-race", phone=True)

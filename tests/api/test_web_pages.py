@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 from collections.abc import Iterator
@@ -12,8 +13,9 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from api.web.session import require_athlete_page
+from engine.services.events import goal_summary
 from engine.settings import Settings
-from engine.store import database, records
+from engine.store import database, events, records
 from tests.api.conftest import (
     PASSWORD,
     Callers,
@@ -138,7 +140,7 @@ def test_checkin_form_validates_like_the_api(web) -> None:  # noqa: ANN001
     assert all(str(r.date) != "2026-02-03" for r in rows)
 
 
-@pytest.mark.parametrize("page", ["", "/week", "/chart", "/log"])
+@pytest.mark.parametrize("page", ["", "/week", "/chart", "/log", "/events"])
 def test_pages_of_hidden_athletes_are_not_found(web, page: str) -> None:  # noqa: ANN001
     client, callers = web
     for headers in (callers.other_athlete, callers.unlinked_coach):
@@ -239,3 +241,119 @@ def test_web_sign_in_is_throttled_like_the_api(tmp_path: Path, mlflow_template: 
     assert blocked.status_code == 429
     assert int(blocked.headers["Retry-After"]) > 0
     assert "Too many failed sign-ins" in blocked.text
+
+
+def _stored_events(client: TestClient, athlete_id: int) -> list[events.EventRecord]:
+    with database.open_session(client.app.state.session_factory) as session:
+        return events.read_events(session, athlete_id=athlete_id)
+
+
+def test_events_page_adds_lists_and_deletes_goal_events(web) -> None:  # noqa: ANN001
+    client, callers = web
+    token = _as(client, callers.athlete)
+    url = f"/app/athletes/{callers.own}/events"
+    today = dt.date.today()
+    race, past = today + dt.timedelta(days=40), today - dt.timedelta(days=30)
+    for day, name, km, climb, prio in [
+        (race, "Glen Ultra", "50", "2500", "A"),
+        (past, "Spring 10k", "10", "", "C"),
+    ]:
+        form = {"date": day.isoformat(), "name": name, "distance_km": km, "climb_m": climb}
+        answer = client.post(
+            url, data={**form, "priority": prio, "csrf_token": token}, follow_redirects=False
+        )
+        assert answer.status_code == 303 and answer.headers["location"] == url
+    stored = {e.name: e for e in _stored_events(client, callers.own)}
+    assert stored["Glen Ultra"].climb_m == 2500 and stored["Spring 10k"].climb_m == 0
+    # the page lists the upcoming event with its days to go and the past one apart
+    page = client.get(url).text
+    upcoming, past_part = page.split('id="events-upcoming"')[1].split('id="events-past"')
+    assert "Glen Ultra" in upcoming and "40 days" in upcoming and "2500 m" in upcoming
+    assert "Spring 10k" in past_part and "30 days ago" in past_part
+    assert f'href="{url}" class="on"' in page  # the nav link
+    # the coach's view of the athlete reuses the page
+    _as(client, callers.coach)
+    assert "Glen Ultra" in client.get(url).text
+    # today names the next A race with the plan's taper start
+    token = _as(client, callers.athlete)
+    with database.open_session(client.app.state.session_factory) as session:
+        goal = goal_summary(session, athlete_id=callers.own, today=today)
+    assert goal is not None and goal["days_to_event"] == 40
+    today_page = client.get(f"/app/athletes/{callers.own}").text
+    line = (
+        f"Next A race: <strong>Glen Ultra</strong> in 40 days (taper from {goal['taper_starts']})"
+    )
+    assert line in today_page
+    # delete, through htmx (the row goes) and as a plain form post (back to the list)
+    ultra, spring = stored["Glen Ultra"].id, stored["Spring 10k"].id
+    answer = client.post(
+        f"{url}/{ultra}/delete", headers={"HX-Request": "true", "X-CSRF-Token": token}
+    )
+    assert answer.status_code == 200 and answer.text == ""
+    answer = client.post(
+        f"{url}/{spring}/delete", data={"csrf_token": token}, follow_redirects=False
+    )
+    assert answer.status_code == 303
+    assert _stored_events(client, callers.own) == []
+    assert "Next A race" not in client.get(f"/app/athletes/{callers.own}").text
+    assert client.post(f"{url}/{spring}/delete", data={"csrf_token": token}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("distance_km", "0"), ("distance_km", "501"), ("climb_m", "-5"), ("name", " "),
+     ("priority", "D"), ("date", "not-a-date")],
+)  # fmt: skip
+def test_event_form_validates_like_the_api(web, field: str, value: str) -> None:  # noqa: ANN001
+    client, callers = web
+    token = _as(client, callers.athlete)
+    form = {"date": "2027-06-01", "name": "Bad", "distance_km": "20", "climb_m": "100"}
+    answer = client.post(
+        f"/app/athletes/{callers.own}/events",
+        data={**form, "priority": "A", field: value, "csrf_token": token},
+    )
+    assert answer.status_code == 422
+    errors = answer.text.split('id="event-errors"')[1].split("</ul>")[0]
+    assert field in errors
+    assert _stored_events(client, callers.own) == []
+
+
+def test_event_posts_need_the_csrf_token(web) -> None:  # noqa: ANN001
+    client, callers = web
+    _as(client, callers.athlete)
+    url = f"/app/athletes/{callers.own}/events"
+    form = {"date": "2027-06-01", "name": "Forged", "distance_km": "20"}
+    assert client.post(url, data=form).status_code == 403
+    assert client.post(url, data={**form, "csrf_token": "forged"}).status_code == 403
+    assert _stored_events(client, callers.own) == []
+    token = _as(client, callers.athlete)
+    client.post(url, data={**form, "csrf_token": token})
+    (event,) = _stored_events(client, callers.own)
+    assert client.post(f"{url}/{event.id}/delete", data={"csrf_token": "x"}).status_code == 403
+    assert client.post(f"{url}/{event.id}/delete").status_code == 403
+    assert len(_stored_events(client, callers.own)) == 1
+    client.post(f"{url}/{event.id}/delete", data={"csrf_token": token})
+    assert _stored_events(client, callers.own) == []
+
+
+def test_another_athletes_events_are_not_found(web) -> None:  # noqa: ANN001
+    client, callers = web
+    token = _as(client, callers.athlete)
+    own_url = f"/app/athletes/{callers.own}/events"
+    form = {"date": "2027-06-01", "name": "Mine", "distance_km": "20", "csrf_token": token}
+    client.post(own_url, data=form)
+    (mine,) = _stored_events(client, callers.own)
+    for headers in (callers.other_athlete, callers.unlinked_coach):
+        token = _as(client, headers)
+        assert client.get(own_url).status_code == 404
+        assert client.post(own_url, data={**form, "csrf_token": token}).status_code == 404
+        answer = client.post(f"{own_url}/{mine.id}/delete", data={"csrf_token": token})
+        assert answer.status_code == 404
+    # the other athlete cannot reach it through their own page either
+    token = _as(client, callers.other_athlete)
+    other_url = f"/app/athletes/{callers.other}/events/{mine.id}/delete"
+    assert client.post(other_url, data={"csrf_token": token}).status_code == 404
+    assert [e.name for e in _stored_events(client, callers.own)] == ["Mine"]
+    token = _as(client, callers.athlete)
+    client.post(f"{own_url}/{mine.id}/delete", data={"csrf_token": token})
+    assert _stored_events(client, callers.own) == []
