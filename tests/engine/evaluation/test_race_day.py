@@ -66,14 +66,6 @@ def test_race_day_form_is_reported_per_policy(report: ClosedLoopReport) -> None:
     assert body["setup"]["races"] == N_ATHLETES
 
 
-def test_without_races_nothing_changes(models: ModelSet) -> None:
-    body = run_closed_loop(
-        n_athletes=2, weeks=1, seed=SEED, models=models, warmup_weeks=1
-    ).to_dict()
-    assert "cairn_vs_template_race_day_form" not in body
-    assert all("race_day_form" not in o for o in body["policies"].values())
-
-
 def test_every_arm_races_on_race_day() -> None:
     races = draw_races(2, seed=0, start=pd.Timestamp("2025-01-06"), days=21)
     day = races["date"].iloc[0]
