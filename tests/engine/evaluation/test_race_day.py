@@ -13,7 +13,10 @@ from engine.coach.scoring import ModelSet
 from engine.evaluation.closed_loop import (
     DEFAULT_START,
     POLICIES,
+    RACE_COLUMN,
+    TABLE_COLUMNS,
     ClosedLoopReport,
+    format_rows,
     run_closed_loop,
     train_simulated_models,
 )
@@ -64,6 +67,10 @@ def test_race_day_form_is_reported_per_policy(report: ClosedLoopReport) -> None:
     assert paired["difference"] == pytest.approx(forms["cairn"] - forms["template"], abs=1e-3)
     assert paired["difference_ci95_low"] <= paired["difference"] <= paired["difference_ci95_high"]
     assert body["setup"]["races"] == N_ATHLETES
+    columns = (*TABLE_COLUMNS, RACE_COLUMN)
+    for row in format_rows(report):
+        assert len(row) == len(columns)
+        assert float(row[-1]) == pytest.approx(forms[row[0]], abs=0.06)
 
 
 def test_every_arm_races_on_race_day() -> None:
