@@ -227,6 +227,13 @@ def evaluate(
     ] = False,
     weeks: Annotated[int, typer.Option(min=1, help="Closed loop: coached weeks.")] = 16,
     seed: Annotated[int, typer.Option(help="Closed loop: simulator seed.")] = 0,
+    races: Annotated[
+        bool,
+        typer.Option(
+            "--races",
+            help="Closed loop: give every athlete an A race and report race-day form.",
+        ),
+    ] = False,
 ) -> None:
     """Evaluate readiness and injury models on real data (split in time), log to MLflow.
 
@@ -244,7 +251,7 @@ def evaluate(
             raise fail(
                 f"--athletes: the closed loop needs a count >= 1, got {athletes_ids!r}", code=2
             )
-        closed_loop_command(athletes=count, weeks=weeks, seed=seed, as_json=as_json)
+        closed_loop_command(athletes=count, weeks=weeks, seed=seed, as_json=as_json, races=races)
         return
     if source is Source.db:
         run_db_evaluation(

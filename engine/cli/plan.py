@@ -178,12 +178,15 @@ def list_locks(
     console.print(table)
 
 
-def closed_loop_command(*, athletes: int, weeks: int, seed: int, as_json: bool) -> None:
+def closed_loop_command(
+    *, athletes: int, weeks: int, seed: int, as_json: bool, races: bool = False
+) -> None:
     """``cairn evaluate --closed-loop``: Cairn vs the template vs the ACWR rule, logged to
-    MLflow (experiment ``cairn-closed-loop``)."""
+    MLflow (experiment ``cairn-closed-loop``); ``races``: with an A race per athlete."""
     import time
 
     from engine.evaluation.closed_loop import (
+        RACE_COLUMN,
         TABLE_COLUMNS,
         format_rows,
         run_closed_loop,
@@ -202,7 +205,12 @@ def closed_loop_command(*, athletes: int, weeks: int, seed: int, as_json: bool) 
         )
     with console.status(f"Coaching {athletes} simulated athletes for {weeks} weeks, 3 ways..."):
         report = run_closed_loop(
-            n_athletes=athletes, weeks=weeks, seed=seed, models=models, settings=settings
+            n_athletes=athletes,
+            weeks=weeks,
+            seed=seed,
+            models=models,
+            settings=settings,
+            races=races,
         )
     result = report.to_dict()
     result["setup"] |= {
@@ -213,7 +221,13 @@ def closed_loop_command(*, athletes: int, weeks: int, seed: int, as_json: bool) 
         tracking_store(settings),
         experiment="cairn-closed-loop",
         run_name=f"closed-loop-{athletes}x{weeks}-seed{seed}",
-        params={"athletes": athletes, "weeks": weeks, "seed": seed, "train_athletes": n_train},
+        params={
+            "athletes": athletes,
+            "weeks": weeks,
+            "seed": seed,
+            "train_athletes": n_train,
+            "races": races,
+        },
         metrics={
             f"{name}_{key}": float(value)
             for name, outcome in result["policies"].items()
@@ -225,7 +239,7 @@ def closed_loop_command(*, athletes: int, weeks: int, seed: int, as_json: bool) 
         typer.echo(json.dumps(result))
         return
     table = Table(title=f"Closed loop: {athletes} simulated athletes x {weeks} weeks (seed {seed})")
-    for column in TABLE_COLUMNS:
+    for column in (*TABLE_COLUMNS, *([RACE_COLUMN] if races else [])):
         table.add_column(column)
     for row in format_rows(report):
         table.add_row(*row)
@@ -236,6 +250,13 @@ def closed_loop_command(*, athletes: int, weeks: int, seed: int, as_json: bool) 
         f"{d['fitness_gain_difference_ci95_low']:+.1f} to "
         f"{d['fitness_gain_difference_ci95_high']:+.1f}); run {result['setup']['seconds_total']} s"
     )
+    if races:
+        r = result["cairn_vs_template_race_day_form"]
+        console.print(
+            f"Cairn - template race-day form: {r['difference']:+.1f} AU/day (95% CI "
+            f"{r['difference_ci95_low']:+.1f} to {r['difference_ci95_high']:+.1f}, "
+            f"{r['athletes']:.0f} athletes)"
+        )
     goal = result["goal"]
     console.print(
         f"Goal (fitness gain >= {goal['fitness_gain_bar']:+.1f} AU/day, the template's + 15% of "

@@ -7,7 +7,10 @@ path, ``recommend_for``, on a store the simulator's observations fill), the fixe
 template (``TemplatePolicy``), and an acute:chronic rule coach (``AcwrRulePolicy``). The copies
 share every random stream, so the three policies face the same nights (sleep, stress, illness
 and injury draws). Reported from the hidden truth: fitness and performance gain (AU/day),
-injuries per 1,000 training hours, completed sessions. See docs/coaching.md.
+injuries per 1,000 training hours, completed sessions. With ``races=True`` every athlete also
+has an A race in the last third of the coached weeks (``engine.evaluation.race_day``), and
+race-day form (hidden fitness - fatigue on the race morning) is reported per policy.
+See docs/coaching.md.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import pandas as pd
 
 from engine.coach.scoring import ModelSet
 from engine.evaluation.policies import AcwrRulePolicy, CairnPolicy
+from engine.evaluation.race_day import RaceDayArm, race_day_forms
 from engine.settings import Settings
 from models.estimators import set_single_thread
 from models.evaluate import split_by_time
@@ -35,6 +39,7 @@ from pipelines.simulator.cohort import (
     TemplatePolicy,
     simulate_cohort,
 )
+from pipelines.simulator.races import draw_races
 
 POLICIES = ("cairn", "template", "acwr_rule")
 GOAL_MORE_GAIN = 0.15  # Cairn's fitness gain must beat the template's by 15% of its size
@@ -57,6 +62,7 @@ class PolicyOutcome:
         weekly_load_au: True load per athlete-week (AU).
         injured_days: Share of athlete-days injured (0-1).
         seconds: Wall time of the policy's run (s).
+        race_day_form: Hidden fitness - fatigue on the race morning (AU/day; only with races).
     """
 
     fitness_gain: float
@@ -69,6 +75,7 @@ class PolicyOutcome:
     weekly_load_au: float
     injured_days: float
     seconds: float
+    race_day_form: float | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +85,7 @@ class ClosedLoopReport:
     policies: dict[str, PolicyOutcome]
     cairn_vs_template: dict[str, float]
     setup: dict[str, Any] = field(default_factory=dict)
+    cairn_vs_template_race_day_form: dict[str, float] | None = None  # only with races
 
     @property
     def goal(self) -> dict[str, Any]:
@@ -85,15 +93,19 @@ class ClosedLoopReport:
         return goal_check(self.policies["cairn"], self.policies["template"])
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "policies": {
-                name: {k: _round(v) for k, v in asdict(o).items()}
+                name: {k: _round(v) for k, v in asdict(o).items() if v is not None}
                 for name, o in self.policies.items()
             },
             "cairn_vs_template": {k: _round(v) for k, v in self.cairn_vs_template.items()},
             "goal": {k: _round(v) for k, v in self.goal.items()},
             "setup": self.setup,
         }
+        if self.cairn_vs_template_race_day_form is not None:
+            paired = self.cairn_vs_template_race_day_form
+            out["cairn_vs_template_race_day_form"] = {k: _round(v) for k, v in paired.items()}
+        return out
 
 
 def goal_check(cairn: PolicyOutcome, template: PolicyOutcome) -> dict[str, Any]:
@@ -152,9 +164,15 @@ def training_cohort_size(n_athletes: int) -> tuple[int, int]:
 
 
 def _outcome(
-    sim: CohortSimulator, first_morning: pd.DataFrame, *, start: pd.Timestamp, seconds: float
+    sim: CohortSimulator,
+    first_morning: pd.DataFrame,
+    *,
+    start: pd.Timestamp,
+    seconds: float,
+    races: pd.DataFrame | None = None,
 ) -> PolicyOutcome:
     history = sim.history()
+    form = None if races is None else float(race_day_forms(history, races).mean())
     end = sim.hidden_state()
     window = history.hidden[history.hidden["date"] >= start]
     sessions = history.sessions[history.sessions["date"] >= start]
@@ -173,6 +191,7 @@ def _outcome(
         weekly_load_au=float(window["load_au"].astype(float).mean() * 7.0),
         injured_days=float(window["injured"].astype(float).mean()),
         seconds=seconds,
+        race_day_form=form,
     )
 
 
@@ -187,17 +206,34 @@ def _run(sim: CohortSimulator, policy: Any, days: int) -> float:
     return time.perf_counter() - started
 
 
+def _ci95(diff: np.ndarray, name: str) -> dict[str, float]:
+    """Mean of paired differences with a normal 95% interval (NaN bounds for one pair)."""
+    se = float(diff.std(ddof=1) / np.sqrt(len(diff))) if len(diff) > 1 else float("nan")
+    return {
+        name: float(diff.mean()),
+        f"{name}_ci95_low": float(diff.mean() - 1.96 * se),
+        f"{name}_ci95_high": float(diff.mean() + 1.96 * se),
+    }
+
+
 def _paired(cairn: CohortSimulator, template: CohortSimulator, first: pd.DataFrame) -> dict:
     diff = (cairn.hidden_state()["fitness"] - template.hidden_state()["fitness"]).to_numpy()
     gain = (template.hidden_state()["fitness"] - first["fitness"]).to_numpy()
-    se = float(diff.std(ddof=1) / np.sqrt(len(diff))) if len(diff) > 1 else float("nan")
     return {
-        "fitness_gain_difference": float(diff.mean()),
-        "fitness_gain_difference_ci95_low": float(diff.mean() - 1.96 * se),
-        "fitness_gain_difference_ci95_high": float(diff.mean() + 1.96 * se),
+        **_ci95(diff, "fitness_gain_difference"),
         "template_fitness_base": float(first["fitness"].mean()),
         "template_gain_mean": float(gain.mean()),
     }
+
+
+def _paired_race_day_form(
+    cairn: CohortSimulator, template: CohortSimulator, races: pd.DataFrame
+) -> dict[str, float]:
+    """Cairn - template race-day form, paired by athlete, with its 95% interval."""
+    ours, theirs = race_day_forms(cairn.history(), races), race_day_forms(template.history(), races)
+    both = ours.index.intersection(theirs.index)
+    diff = (ours[both] - theirs[both]).to_numpy(dtype=float)
+    return {**_ci95(diff, "difference"), "athletes": float(len(both))}
 
 
 def run_closed_loop(
@@ -210,6 +246,7 @@ def run_closed_loop(
     warmup_weeks: int = WARMUP_WEEKS,
     start: dt.date = DEFAULT_START,
     progress: Callable[[str], None] | None = None,
+    races: bool = False,
 ) -> ClosedLoopReport:
     """Coach one simulated cohort three ways and compare what the hidden truth says.
 
@@ -223,6 +260,8 @@ def run_closed_loop(
         warmup_weeks: Template weeks before coaching starts (the logs Cairn starts from).
         start: First warm-up day.
         progress: Called with a short message as each policy finishes.
+        races: Give every athlete an A race in the last third of the coached weeks (Cairn
+            sees it as a goal event; every arm races on the day) and report race-day form.
 
     Returns:
         Outcomes per policy (``POLICIES``), Cairn - template paired differences, and the setup.
@@ -237,17 +276,22 @@ def run_closed_loop(
     first = sim.hidden_state()
     switch, days = pd.Timestamp(sim.today), 7 * weeks
     arms = {name: copy.deepcopy(sim) for name in POLICIES}
-    cairn = CairnPolicy(warmup, models=models, settings=settings or Settings(), seed=seed)
+    drawn = draw_races(n_athletes, seed=seed, start=switch, days=days) if races else None
+    cairn = CairnPolicy(
+        warmup, models=models, settings=settings or Settings(), seed=seed, races=drawn
+    )
     policies: dict[str, Any] = {
         "cairn": cairn,
         "template": copy.deepcopy(template),
         "acwr_rule": AcwrRulePolicy(copy.deepcopy(template), warmup),
     }
+    if drawn is not None:
+        policies = {name: RaceDayArm(p, drawn) for name, p in policies.items()}
     outcomes = {}
     try:
         for name in POLICIES:
             seconds = _run(arms[name], policies[name], days)
-            outcomes[name] = _outcome(arms[name], first, start=switch, seconds=seconds)
+            outcomes[name] = _outcome(arms[name], first, start=switch, seconds=seconds, races=drawn)
             say(f"{name}: {seconds:.1f} s")
     finally:
         cairn.close()
@@ -260,7 +304,12 @@ def run_closed_loop(
         "models": {k: v for k, v in models.versions.items()},
         "seconds": round(time.perf_counter() - started, 1),
     }
-    return ClosedLoopReport(outcomes, _paired(arms["cairn"], arms["template"], first), setup)
+    race_form = None
+    if drawn is not None:
+        setup["races"] = len(drawn)
+        race_form = _paired_race_day_form(arms["cairn"], arms["template"], drawn)
+    paired = _paired(arms["cairn"], arms["template"], first)
+    return ClosedLoopReport(outcomes, paired, setup, race_form)
 
 
 def format_rows(report: ClosedLoopReport) -> list[list[str]]:
@@ -278,6 +327,7 @@ def format_rows(report: ClosedLoopReport) -> list[list[str]]:
                 f"{o.injured_days:.1%}",
                 f"{o.seconds:.0f}",
             ]
+            + ([] if o.race_day_form is None else [f"{o.race_day_form:+.1f}"])
         )
     return rows
 
@@ -292,3 +342,4 @@ TABLE_COLUMNS = (
     "injured days",
     "run s",
 )
+RACE_COLUMN = "race-day form"  # appended to TABLE_COLUMNS with races

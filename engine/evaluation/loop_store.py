@@ -6,7 +6,10 @@ write functions (``engine.services.simulation.save_athletes``/``save_logs`` ->
 ``engine.store.logbook``): the athletes (profile, weekly availability), their warm-up logs,
 each morning's check-ins and injury reports (an injury is reported the first morning the
 athlete is injured and closed, on the day before, the first morning they are not), and each
-day's logged sessions (reported RPE; strength sets when simulated). Never the hidden truth.
+day's logged sessions (reported RPE; strength sets when simulated), and each athlete's goal
+events when the simulator gives them races (``pipelines.simulator.races``, stored through
+``engine.services.events.add_event`` as the API's ``POST /athletes/{id}/events`` does). Never
+the hidden truth.
 Simulator athlete ids (1..n) map to store ids through ``store_id``.
 """
 
@@ -19,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy.orm import Session
 
+from engine.services.events import add_event
 from engine.services.simulation import save_athletes, save_logs
 from engine.store import database, logbook
 from pipelines.simulator.cohort import SimulatedCohort
@@ -35,10 +39,17 @@ class LoopStore:
         seed: The cohort's seed (in the athletes' ``external_ref`` and the session ids).
         database_url: Where the store lives; default a SQLite file in a temporary folder that
             ``close`` removes.
+        races: Goal events to store (``pipelines.simulator.races.RACE_COLUMNS``, simulator
+            ids); default none.
     """
 
     def __init__(
-        self, warmup: SimulatedCohort, *, seed: int, database_url: str | None = None
+        self,
+        warmup: SimulatedCohort,
+        *,
+        seed: int,
+        database_url: str | None = None,
+        races: pd.DataFrame | None = None,
     ) -> None:
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         if database_url is None:
@@ -60,6 +71,16 @@ class LoopStore:
                 injuries=warmup.injuries,
                 sets=warmup.sets,
             )
+            for race in (races if races is not None else pd.DataFrame()).itertuples():
+                add_event(
+                    session,
+                    athlete_id=self.store_id[int(race.athlete_id)],
+                    day=pd.Timestamp(race.date).date(),
+                    name=str(race.name),
+                    distance_km=float(race.distance_km),
+                    climb_m=float(race.climb_m),
+                    priority=str(race.priority),
+                )
         still_open = warmup.injuries["end_date"].isna()
         self._injured = set(warmup.injuries.loc[still_open, "athlete_id"].astype(int))
 

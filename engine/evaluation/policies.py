@@ -37,6 +37,8 @@ class CairnPolicy:
         settings: The served settings (the risk ceiling and readiness floor).
         seed: The cohort's seed (store ids and references).
         database_url: The store (default a temporary SQLite file, removed by ``close``).
+        races: The athletes' goal events (``pipelines.simulator.races``), stored so that
+            ``recommend_for`` tapers toward them; default none.
     """
 
     def __init__(
@@ -47,10 +49,11 @@ class CairnPolicy:
         settings: Settings,
         seed: int = 0,
         database_url: str | None = None,
+        races: pd.DataFrame | None = None,
     ) -> None:
         if not models.available:
             raise ValueError("the closed loop needs both models")
-        self.store = LoopStore(warmup, seed=seed, database_url=database_url)
+        self.store = LoopStore(warmup, seed=seed, database_url=database_url, races=races)
         self.models, self.settings = models, settings
         self.athletes = sorted(self.store.store_id)
         # the API's cache of morning states (one entry per athlete and day)
