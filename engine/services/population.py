@@ -11,6 +11,7 @@ gate, when the installation's own data earns a better model.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from dataclasses import dataclass
 
@@ -69,6 +70,19 @@ def population_frame(*, n_athletes: int = POPULATION_ATHLETES, n_days: int = POP
     return prepare_frame(table)[0]
 
 
+@functools.lru_cache(maxsize=2)
+def _population_fits(n_athletes: int, n_days: int):  # noqa: ANN202
+    """The population fits for one cohort size, made once per process (the cohort is seeded, so
+    every data dir that needs them gets the same models; a server or a test worker that meets
+    several fresh data dirs fits once)."""
+    frame = population_frame(n_athletes=n_athletes, n_days=n_days)
+    # LightGBM for both (no inner folds: first-run time); the gate still swaps in the strongest
+    # baseline when LightGBM does not beat it on the population holdout
+    fixed = {"readiness": "lightgbm", "injury": "lightgbm"}
+    _, fits, skipped = fit_targets(frame, random_state=POPULATION_SEED % 1000, families=fixed)
+    return fits, skipped
+
+
 def ensure_population_models(
     settings: Settings, *, n_athletes: int = POPULATION_ATHLETES, n_days: int = POPULATION_DAYS
 ) -> PopulationResult:
@@ -76,11 +90,7 @@ def ensure_population_models(
     missing = _missing_champions(settings)
     if not missing:
         return PopulationResult([], {})
-    frame = population_frame(n_athletes=n_athletes, n_days=n_days)
-    # LightGBM for both (no inner folds: first-run time); the gate still swaps in the strongest
-    # baseline when LightGBM does not beat it on the population holdout
-    fixed = {"readiness": "lightgbm", "injury": "lightgbm"}
-    _, fits, skipped = fit_targets(frame, random_state=POPULATION_SEED % 1000, families=fixed)
+    fits, skipped = _population_fits(n_athletes, n_days)
     outcomes = []
     store_ = tracking_store(settings)
     for target in missing:

@@ -119,6 +119,7 @@ def test_recommend_prints_the_prescription_within_80_columns(
         assert "…" not in output
 
 
+@pytest.mark.slow  # the first plan in a fresh data dir fits the population models
 def test_plan_table_fits_80_columns_with_targets(
     cairn,
     monkeypatch: pytest.MonkeyPatch,  # noqa: ANN001

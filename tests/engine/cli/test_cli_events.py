@@ -39,6 +39,7 @@ def _plan(cairn, day: dt.date) -> dict:  # noqa: ANN001
     return json.loads(result.stdout)
 
 
+@pytest.mark.slow  # three cold plans with population models (the done-when check)
 def test_an_a_race_14_days_ahead_tapers_races_and_recovers(cairn) -> None:  # noqa: ANN001
     # given an A race 14 days ahead, added at the command line
     added = cairn(

@@ -45,6 +45,7 @@ def test_cli_plan_json_has_days_and_block(cairn) -> None:  # noqa: ANN001
     assert body["block"]["phase"] in ("build", "deload")
 
 
+@pytest.mark.slow  # the first plan in a fresh data dir fits the population models
 def test_cli_plan_lock_shows_in_the_plan_then_unlock(cairn) -> None:  # noqa: ANN001
     locked = cairn(
         "plan", "lock", "--athlete", "1", "--date", "2025-02-27", "--type", "hills",

@@ -57,6 +57,7 @@ def test_races_are_seeded_a_races_in_the_last_third_of_the_window() -> None:
     assert (races["climb_m"] / races["distance_km"]).between(19, 61).all()
 
 
+@pytest.mark.slow  # trains models and runs the three arms for a few weeks
 def test_race_day_form_is_reported_per_policy(report: ClosedLoopReport) -> None:
     body = report.to_dict()
     forms = {name: body["policies"][name]["race_day_form"] for name in POLICIES}
@@ -85,6 +86,7 @@ def test_every_arm_races_on_race_day() -> None:
     assert race_day_plans(plans, races, day - pd.Timedelta(days=30)) is plans
 
 
+@pytest.mark.slow  # trains models and coaches day by day through the served path
 def test_cairn_plans_the_race_on_race_day_and_no_hard_session_before(models: ModelSet) -> None:
     sim = CohortSimulator(n_athletes=N_ATHLETES, seed=SEED, start=DEFAULT_START, with_sets=False)
     template = TemplatePolicy(sim.athletes, start=DEFAULT_START, seed=SEED)
