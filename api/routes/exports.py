@@ -71,7 +71,7 @@ def read_plan_calendar(
     plan = plans.plan_for(
         session,
         athlete_id=athlete_id,
-        today=dt.date.today(),
+        today=None,  # the athlete's local date (their time zone)
         days=days,
         models=models,
         settings=settings,
@@ -99,7 +99,7 @@ def read_recommendation_fit(
     rec = recommend_for(
         session,
         athlete_id=athlete_id,
-        today=date or dt.date.today(),
+        today=date,  # None: the athlete's local date (their time zone)
         models=models,
         settings=settings,
         cache=cache,

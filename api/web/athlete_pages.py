@@ -31,6 +31,7 @@ from api.web.session import (
 )
 from engine.services import events as goal_events
 from engine.services import load_history, plans
+from engine.services.calendar import athlete_today
 from engine.services.imports import ImportOptions, import_paths
 from engine.services.recommendation import recommend_for
 from engine.store import jobs, logbook, records
@@ -93,7 +94,7 @@ def today_page(
     context = _today_context(
         session,
         athlete_id=athlete_id,
-        day=date or dt.date.today(),
+        day=date or athlete_today(session, athlete_id=athlete_id, settings=settings),
         models=models,
         settings=settings,
         cache=cache,
@@ -154,7 +155,7 @@ def week_page(
     date: DayQuery = None,
 ) -> Response:
     """The week plan, each day with its prescription; staff may lock a day."""
-    day = date or dt.date.today()
+    day = date or athlete_today(session, athlete_id=athlete_id, settings=settings)
     plan = plans.plan_for(
         session, athlete_id=athlete_id, today=day, models=models, settings=settings, cache=cache
     )

@@ -16,6 +16,7 @@ from api.web.rendering import is_htmx, redirect, render
 from api.web.session import AthletePageDep, WebUserDep, check_csrf
 from engine.errors import JobConflictError
 from engine.services import model_registry, plans
+from engine.services.calendar import athlete_today
 from engine.services.recommendation import load_morning, recommend_for
 from engine.store import accounts, jobs, plan_locks
 
@@ -66,10 +67,16 @@ def coach_page(
     )
     rows = []
     for athlete in athletes:
+        local = date or athlete_today(session, athlete_id=athlete.id, settings=settings)
         rec = recommend_for(
-            session, athlete_id=athlete.id, today=day, models=models, settings=settings, cache=cache
+            session,
+            athlete_id=athlete.id,
+            today=local,
+            models=models,
+            settings=settings,
+            cache=cache,
         )
-        morning = load_morning(session, athlete_id=athlete.id, today=day, cache=cache)
+        morning = load_morning(session, athlete_id=athlete.id, today=local, cache=cache)
         flags = morning.context
         signals = {
             **morning.signals,
