@@ -36,7 +36,7 @@ from models.estimators import (
     make_injury_model,
     make_readiness_model,
 )
-from models.evaluate import calibration_fold
+from models.evaluate import calibration_fold, fast_roc_auc
 from pipelines.columns import INJURY_MONOTONE, READINESS_IGNORED, READINESS_MONOTONE
 
 READINESS_FAMILIES = (
@@ -287,7 +287,7 @@ def paired_bootstrap(
             rows = np.concatenate([members[i] for i in rng.integers(0, len(keys), len(keys))])
             if len(np.unique(y[rows])) == 2:
                 values.append(
-                    roc_auc_score(y[rows], pred_a[rows]) - roc_auc_score(y[rows], pred_b[rows])
+                    fast_roc_auc(y[rows], pred_a[rows]) - fast_roc_auc(y[rows], pred_b[rows])
                 )
         if not values:
             return float("nan"), float("nan")

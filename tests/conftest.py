@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 from sqlalchemy import Engine, create_engine, text
 
 from engine.settings import Settings
@@ -102,17 +103,21 @@ TRAINED_DAYS = 240
 TRAINED_END = "2025-09-01"
 
 
-@pytest.fixture(scope="session")
-def trained_dir(tmp_path_factory: pytest.TempPathFactory, mlflow_template: Path) -> Path:
-    """A data dir with a simulated cohort in SQLite and both models trained and registered."""
+def _shared_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder every xdist worker of this run sees (the run's base temp dir); the worker's own
+    base temp dir when not under xdist."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def _build_trained_dir(data_dir: Path, mlflow_template: Path) -> None:
     import datetime as dt
 
     from engine.services.simulation import save_cohort
     from engine.services.training import train_and_register
     from pipelines.simulator.cohort import simulate_cohort
 
-    data_dir = tmp_path_factory.mktemp("trained") / "data"
-    data_dir.mkdir()
+    data_dir.mkdir(parents=True)
     shutil.copy(mlflow_template, data_dir / "mlflow.db")
     settings = Settings(data_dir=data_dir)
     engine = database.make_engine(settings.database_url)
@@ -130,7 +135,48 @@ def trained_dir(tmp_path_factory: pytest.TempPathFactory, mlflow_template: Path)
     with database.open_session(factory) as session:
         train_and_register(session, settings, today=end)
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def trained_dir(tmp_path_factory: pytest.TempPathFactory, mlflow_template: Path) -> Path:
+    """A data dir with a simulated cohort in SQLite and both models trained and registered.
+
+    Built once per run: the first xdist worker that needs it builds it under a file lock, the
+    others wait for it and read it (every test that changes it works on a private copy)."""
+    root = _shared_root(tmp_path_factory)
+    data_dir = root / "trained" / "data"
+    with FileLock(str(root / "trained.lock")):
+        if not (root / "trained.done").exists():
+            shutil.rmtree(data_dir.parent, ignore_errors=True)
+            _build_trained_dir(data_dir, mlflow_template)
+            (root / "trained.done").touch()
     return data_dir
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _population_fits_once_per_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The population models (seeded, so the same in every process) are fitted once per run:
+    the first worker that needs them fits them for real and pickles them under a file lock, the
+    other workers load that pickle instead of fitting the same models again."""
+    import pickle
+
+    from engine.services import population
+
+    root = _shared_root(tmp_path_factory)
+    real = population._population_fits
+
+    def shared(n_athletes: int, n_days: int):  # noqa: ANN202
+        path = root / f"population-{n_athletes}x{n_days}.pkl"
+        with FileLock(str(path) + ".lock"):
+            if path.exists():
+                return pickle.loads(path.read_bytes())
+            fits = real(n_athletes, n_days)
+            path.write_bytes(pickle.dumps(fits))
+            return fits
+
+    population._population_fits = shared  # type: ignore[assignment]
+    yield
+    population._population_fits = real
 
 
 @pytest.fixture

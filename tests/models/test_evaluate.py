@@ -5,11 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.metrics import roc_auc_score
 
 from models.evaluate import (
     bootstrap_roc_auc,
     calibration_fold,
     calibration_table,
+    fast_roc_auc,
     forward_chaining_splits,
     readiness_baselines,
     split_by_time,
@@ -92,3 +94,14 @@ def test_readiness_baselines_fall_back_in_order() -> None:
     base = readiness_baselines(frame)
     np.testing.assert_allclose(base["persistence"], [70.0, 60.0, 52.5])
     np.testing.assert_allclose(base["ewma"], [65.0, 60.0, 52.5])
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_fast_roc_auc_equals_sklearn_with_ties(seed: int) -> None:
+    # given labels and scores rounded so that many scores tie, across both classes
+    rng = np.random.default_rng(seed)
+    y = (rng.random(400) < 0.2).astype(int)
+    score = np.round(rng.random(400) + 0.3 * y, 1)
+    # then the rank-sum AUC is sklearn's, and one class only is NaN
+    assert fast_roc_auc(y, score) == pytest.approx(roc_auc_score(y, score), abs=1e-12)
+    assert np.isnan(fast_roc_auc(np.zeros(5), np.arange(5.0)))
