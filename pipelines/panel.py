@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.signal import lfilter
 
 
 @dataclass(frozen=True)
@@ -107,6 +106,8 @@ class Panel:
             alpha: Smoothing factor in (0, 1].
             initial: One value per athlete for the day before its first row.
         """
+        from scipy.signal import lfilter  # imported here: scipy.signal costs every CLI start 0.1 s
+
         grid = self.to_2d(values, fill=0.0)
         x0 = np.zeros(self.n_groups) if initial is None else np.asarray(initial, dtype=float)
         zi = ((1.0 - alpha) * x0)[:, None]

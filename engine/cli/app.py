@@ -155,10 +155,10 @@ def train(
 
 
 def _recommendation(settings: Settings, factory, athlete: int, today: dt.date | None):  # noqa: ANN001, ANN202
-    from engine.services.population import load_served_models
+    from engine.services.champion_cache import load_served_champions
     from engine.services.recommendation import recommend_for
 
-    models = load_served_models(settings)
+    models = load_served_champions(settings)
     with database.open_session(factory) as session:
         return recommend_for(
             session, athlete_id=athlete, today=today, models=models, settings=settings

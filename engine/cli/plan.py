@@ -85,11 +85,11 @@ def show_plan(
         return
     if athlete is None:
         raise fail("give --athlete ID (or a subcommand: lock, unlock, locks)", code=2)
-    from engine.services.population import load_served_models
+    from engine.services.champion_cache import load_served_champions
 
     settings = load_settings()
     factory = open_database(settings)
-    models = load_served_models(settings)
+    models = load_served_champions(settings)
     try:
         with database.open_session(factory) as session:
             plan = plans.plan_for(
