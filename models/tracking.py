@@ -58,12 +58,21 @@ def _client(store: TrackingStore):  # noqa: ANN202
     return MlflowClient(tracking_uri=store.tracking_uri, registry_uri=store.registry_uri)
 
 
+def is_tracking_server(store: TrackingStore) -> bool:
+    """True when runs go to an MLflow tracking server (``http(s)://``), not a local database."""
+    return store.tracking_uri.startswith(("http://", "https://"))
+
+
 def ensure_experiment(store: TrackingStore, *, name: str) -> str:
-    """Return the experiment id, creating it with a local artifact folder if needed."""
+    """Return the experiment id, creating it if needed: with a local artifact folder on the
+    embedded store; on a tracking server, in the server's own artifact store (proxied through
+    the server, so every user and machine reads the same artifacts)."""
     client = _client(store)
     experiment = client.get_experiment_by_name(name)
     if experiment is not None:
         return experiment.experiment_id
+    if is_tracking_server(store):
+        return client.create_experiment(name)
     location = (store.artifact_root / name).resolve()
     location.mkdir(parents=True, exist_ok=True)
     return client.create_experiment(name, artifact_location=location.as_uri())
