@@ -35,6 +35,7 @@ from engine.coach.scoring import candidate_feature_matrix
 from engine.coach.start import (
     break_return_limits,
     continuous_anchor,
+    on_break,
     prior_weekly_au,
     seed_base_row,
     seed_loads,
@@ -143,7 +144,12 @@ def prepare_morning(history: AthleteHistory, *, today: dt.date) -> Morning:
     deload = deload_limits(
         anchor=anchor, today=today, availability_min=plain.availability_min, recent=plain.recent
     )
-    prior = prior_weekly_au(experience_years=experience, availability_min=plain.availability_min)
+    dates = session_dates(history.sessions)
+    prior = prior_weekly_au(
+        experience_years=experience,
+        availability_min=plain.availability_min,
+        returning=on_break(dates, today=today),
+    )
     seeded = seed_loads(plain.daily_load, prior_weekly=prior)
     base_row = features.tail(1).reset_index(drop=True)
     signals = dict(plain.signals)
@@ -153,6 +159,8 @@ def prepare_morning(history: AthleteHistory, *, today: dt.date) -> Morning:
             acwr_ewma=float(base_row["acwr_ewma"].iloc[0]),
             load_7d=float(base_row["load_7d"].iloc[0]),
             load_28d_weekly_avg=float(base_row["load_28d"].iloc[0]) / 4.0,
+            # the load figures are partly assumed: the reasons say so instead of citing them
+            assumed_weekly_au=7.0 * seeded[0],
         )
     context = replace(
         plain,
@@ -164,7 +172,7 @@ def prepare_morning(history: AthleteHistory, *, today: dt.date) -> Morning:
         limits=merge_limits(
             flags.limits,
             deload,
-            break_return_limits(session_dates(history.sessions), today=today),
+            break_return_limits(dates, today=today),
         ),
     )
     table = session_table(dated_sets(history))

@@ -35,9 +35,18 @@ RETURN_NO_HARD_DAYS = 14
 PLAN_DAYS = 7
 
 
-def prior_weekly_au(*, experience_years: float, availability_min: Sequence[int]) -> float:
-    """The profile's usual weekly load (AU): by experience, within the available minutes."""
-    if math.isfinite(experience_years):
+def prior_weekly_au(
+    *, experience_years: float, availability_min: Sequence[int], returning: bool = False
+) -> float:
+    """The profile's usual weekly load (AU): by experience, within the available minutes.
+
+    ``returning`` (back after a break of ``BREAK_DAYS`` or more): a beginner's load, whatever
+    the experience. Fitness fades within weeks of stopping; years of training show in how the
+    athlete progresses, not in where a return starts.
+    """
+    if returning:
+        usual = PRIOR_WEEKLY_AU[0][1]
+    elif math.isfinite(experience_years):
         usual = next(au for top, au in PRIOR_WEEKLY_AU if experience_years < top)
     else:
         usual = UNKNOWN_EXPERIENCE_AU
@@ -62,14 +71,15 @@ def continuous_anchor(
     """The first day of the athlete's current run of continuous training.
 
     Sessions before today count; a break of ``BREAK_DAYS`` or more without one starts a new
-    run (after a break that lasts until today, the run starts the day the break reached
-    ``BREAK_DAYS``). Without sessions: the creation day, else today.
+    run. After a break that lasts until today the run starts today (as the return-after-a-break
+    limits say): a return begins with the first week of a block, not in the middle of a
+    calendar counted from the old logs. Without sessions: the creation day, else today.
     """
     days = sorted({d for d in session_dates if d < today})
     if not days:
         return created or today
     if (today - days[-1]).days > BREAK_DAYS:
-        return days[-1] + dt.timedelta(days=BREAK_DAYS)
+        return today
     start = days[0]
     for before, after in zip(days, days[1:], strict=False):
         if (after - before).days > BREAK_DAYS:
@@ -113,6 +123,12 @@ def seed_base_row(base_row: pd.DataFrame, *, loads: Sequence[float]) -> pd.DataF
         if column in row:
             row[column] = values
     return row
+
+
+def on_break(session_dates: Sequence[dt.date], *, today: dt.date) -> bool:
+    """True when sessions were logged before today but none in the last ``BREAK_DAYS`` days."""
+    days = [d for d in session_dates if d < today]
+    return bool(days) and (today - max(days)).days > BREAK_DAYS
 
 
 def break_return_limits(

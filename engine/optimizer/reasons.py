@@ -54,7 +54,14 @@ def signal_reasons(signals: Mapping[str, float]) -> list[str]:
     elif sleep is not None:
         found.append((abs(sleep - 7.5) / 1.0, f"slept {sleep:.1f} h (7-9 h supports adaptation)"))
     load, load_avg = _num(signals, "load_7d"), _num(signals, "load_28d_weekly_avg")
-    if load is not None and load_avg is not None and load_avg > 0:
+    if (assumed := _num(signals, "assumed_weekly_au")) is not None:
+        # too few logged days: the load figures are partly the starting prior, not the athlete's
+        text = (
+            f"too few recent days logged for your own load figures: the limits assume "
+            f"{assumed:.0f} AU a week until 4 weeks are logged"
+        )
+        found.append((2.0, text))
+    elif load is not None and load_avg is not None and load_avg > 0:
         ratio = load / load_avg
         text = f"7-day load is {ratio:.2f}x your 4-week average ({load:.0f} vs {load_avg:.0f} AU)"
         found.append((abs(ratio - 1.0) / 0.2, text))

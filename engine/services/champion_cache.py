@@ -107,17 +107,22 @@ def write_cached(settings: Settings, models: ModelSet, *, stamp: list[int]) -> N
 
 def load_served_champions(settings: Settings) -> ModelSet:
     """The champions a command serves: the cached copy while the registry is unchanged, else
-    the registry (with the day-one population models put in place), then cached."""
+    the registry (with the day-one population models put in place first), then cached."""
     cached = read_cached(settings)
     if cached is not None:
         return cached
-    from engine.services.population import load_served_models
+    from engine.services.population import ensure_population_models
+    from engine.services.serving import load_champions
 
+    try:
+        ensure_population_models(settings)
+    except Exception as err:  # noqa: BLE001 - no population model: the answer is degraded
+        log.warning("population models unavailable: %s", err)
     before = registry_stamp(settings)
-    models = load_served_models(settings)
+    models = load_champions(settings)
     stamp = registry_stamp(settings)
-    # cached only when nothing changed the registry while it was read (a population
-    # registration or another process's promotion: the next process caches instead)
+    # cached only when nothing changed the registry while it was read (another process's
+    # promotion, say: the next command caches instead)
     if models.available and stamp is not None and stamp == before:
         try:
             write_cached(settings, models, stamp=stamp)

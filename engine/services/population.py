@@ -12,19 +12,16 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import logging
 from dataclasses import dataclass
 
 from engine.services import model_registry
 from engine.services.model_registry import tracking_store
-from engine.services.serving import POPULATION, SOURCE_TAG, load_champions
+from engine.services.serving import POPULATION, SOURCE_TAG
 from engine.services.training import TargetOutcome, fit_targets, prepare_frame, register_fit
 from engine.settings import Settings
 from models import tracking
 from pipelines.features import build_daily_features
 from pipelines.simulator.cohort import simulate_cohort
-
-log = logging.getLogger(__name__)
 
 POPULATION_ATHLETES = 40
 POPULATION_DAYS = 300
@@ -113,12 +110,3 @@ def ensure_population_models(
         )
         outcomes.append(outcome)
     return PopulationResult(outcomes, {t: r for t, r in skipped.items() if t in missing})
-
-
-def load_served_models(settings: Settings):  # noqa: ANN201
-    """The champions for the CLI, with the population models put in place on first use."""
-    try:
-        ensure_population_models(settings)
-    except Exception as err:  # noqa: BLE001 - no population model: the answer is degraded
-        log.warning("population models unavailable: %s", err)
-    return load_champions(settings)

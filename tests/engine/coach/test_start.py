@@ -14,6 +14,7 @@ from engine.coach.scoring import ModelSet
 from engine.coach.start import (
     break_return_limits,
     continuous_anchor,
+    on_break,
     prior_weekly_au,
     seed_loads,
 )
@@ -85,6 +86,38 @@ def test_an_experienced_new_athlete_starts_from_the_profile_not_from_zero() -> N
     assert sessions >= 4 and load["seasoned"] > 1.5 * load["beginner"] > 0
 
 
+def test_a_return_after_years_off_starts_like_a_beginner_in_the_first_week_of_a_block() -> None:
+    # given two athletes with 4 years of experience: one logged nothing yet, one stopped
+    # five years ago (their last runs are in the logs)
+    old_runs = [
+        _session(NEW_DAY - dt.timedelta(days=1900 - k), "long_trail", 120, 5, f"old-{k}")
+        for k in range(5)
+    ]
+    fresh = _plan(_new_athlete([], experience=4.0), NEW_DAY)
+    returning = _plan(_new_athlete(old_runs, experience=4.0), NEW_DAY)
+    week = {
+        name: sum(d.candidate.load_au for d in p.plan.days)
+        for name, p in (("fresh", fresh), ("returning", returning))
+    }
+    # then the return starts lower (detrained: a beginner's prior), at week 1 of the first block
+    assert 0 < week["returning"] < week["fresh"]
+    assert prior_weekly_au(experience_years=4.0, availability_min=WEEK, returning=True) == (
+        prior_weekly_au(experience_years=0.5, availability_min=WEEK)
+    )
+    assert returning.morning.block.index == 0 and returning.morning.block.week_in_block == 1
+    # and the reasons say the load figures are assumed, instead of citing them as the athlete's
+    text = " ".join(returning.plan.days[0].reasons)
+    assert "assume" in text and "your 4-week average" not in text
+    assert violations(returning.plan, context=returning.inputs.context,
+                      rules=returning.inputs.rules) == []  # fmt: skip
+
+
+def test_on_break_needs_old_sessions_and_none_recent() -> None:
+    assert not on_break([], today=NEW_DAY)
+    assert not on_break([NEW_DAY - dt.timedelta(days=10)], today=NEW_DAY)
+    assert on_break([NEW_DAY - dt.timedelta(days=29)], today=NEW_DAY)
+
+
 def test_an_imported_2012_run_changes_nothing_in_todays_answer() -> None:
     # given 9 weeks of logs, with and without a run imported from 2012
     base = history()
@@ -108,7 +141,7 @@ def test_an_imported_2012_run_changes_nothing_in_todays_answer() -> None:
     [
         ([100, 99, 98, 3, 2, 1], 3),  # a 95-day break: the run starts 3 days ago
         ([40, 30, 20, 10, 1], 40),  # no break of 28+ days: the first session
-        ([60, 50], 22),  # a break lasting until today: the run starts when it reached 28 days
+        ([60, 50], 0),  # a break lasting until today: the run starts today
     ],
 )
 def test_block_anchor_is_the_current_run_of_training(days_ago: list[int], expected: int) -> None:
