@@ -16,7 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 
-from api.deps import MAX_DB_ID, AthleteId, ModelsDep, SessionDep
+from api.deps import MAX_DB_ID, AthleteId, ModelsDep, SessionDep, SettingsDep
 from api.idempotency import IdempotentDep
 from api.record_schemas import (
     InjuriesPublic,
@@ -42,6 +42,7 @@ from api.schemas import (
 )
 from api.security import PrincipalDep
 from engine.services import load_history
+from engine.services.calendar import athlete_today
 from engine.store import jobs, records
 from engine.store.logbook import read_athlete
 from engine.store.records import Actor, RecordType
@@ -332,12 +333,14 @@ def read_load(
     athlete_id: AthleteId,
     session: SessionDep,
     models: ModelsDep,
+    settings: SettingsDep,
     start: From = None,
     end: To = None,
 ) -> LoadPublic:
-    """One row per day (default: the 90 days up to today): load, fitness (CTL), fatigue
-    (ATL), form (TSB), acute:chronic ratio, readiness reported and predicted, injury risk."""
-    end = end or dt.date.today()
+    """One row per day (default: the 90 days up to the athlete's local today): load, fitness
+    (CTL), fatigue (ATL), form (TSB), acute:chronic ratio, readiness reported and predicted,
+    injury risk."""
+    end = end or athlete_today(session, athlete_id=athlete_id, settings=settings)
     start = start or end - dt.timedelta(days=89)
     _check_range(start, end, max_days=load_history.MAX_DAYS)
     rows = load_history.read_load_days(

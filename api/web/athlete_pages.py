@@ -34,6 +34,7 @@ from engine.services import load_history, plans
 from engine.services.calendar import athlete_today
 from engine.services.imports import ImportOptions, import_paths
 from engine.services.recommendation import recommend_for
+from engine.settings import Settings
 from engine.store import jobs, logbook, records
 from engine.store.records import Actor
 
@@ -115,7 +116,11 @@ def post_checkin(
 ) -> Response:
     """Save the morning check-in (same rules as ``POST /wellness``) and show the new answer."""
     body, errors = parse_form(form, WellnessCreate)
-    day = body.date if isinstance(body, WellnessCreate) else dt.date.today()
+    day = (
+        body.date
+        if isinstance(body, WellnessCreate)
+        else athlete_today(session, athlete_id=athlete_id, settings=settings)
+    )
     if body is not None:
         row, created = logbook.save_wellness(
             session, athlete_id=athlete_id, values=body.model_dump()
@@ -174,11 +179,12 @@ def chart_page(
     user: WebUserDep,
     session: SessionDep,
     models: ModelsDep,
+    settings: SettingsDep,
     start: Annotated[dt.date | None, Query(alias="from", ge=EARLIEST_DATE)] = None,
     end: Annotated[dt.date | None, Query(alias="to", le=LATEST_DATE)] = None,
 ) -> Response:
     """Fitness, fatigue and form with readiness and injury risk over time (uPlot)."""
-    end = end or dt.date.today()
+    end = end or athlete_today(session, athlete_id=athlete_id, settings=settings)
     start = start or end - dt.timedelta(days=89)
     if not dt.timedelta(0) <= end - start < dt.timedelta(days=load_history.MAX_DAYS):
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "from/to: bad date range")
@@ -205,7 +211,9 @@ def chart_page(
 LOG_PAGE = 50
 
 
-def _log_context(session: SessionDep, athlete_id: int, offset: int = 0) -> dict[str, Any]:
+def _log_context(
+    session: SessionDep, athlete_id: int, settings: Settings, offset: int = 0
+) -> dict[str, Any]:
     sessions, total = records.read_records_page(
         session, record_type="session", athlete_id=athlete_id, limit=LOG_PAGE, offset=offset
     )
@@ -216,6 +224,8 @@ def _log_context(session: SessionDep, athlete_id: int, offset: int = 0) -> dict[
         "offset": offset,
         "page_size": LOG_PAGE,
         "page": "log",
+        # the form's default date: the athlete's local today, not the server's
+        "today": athlete_today(session, athlete_id=athlete_id, settings=settings),
     }
 
 
@@ -225,10 +235,11 @@ def log_page(
     athlete_id: AthletePageDep,
     user: WebUserDep,
     session: SessionDep,
+    settings: SettingsDep,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> Response:
     """Sessions by date (50 a page) with edit and delete, a form to log one, file upload."""
-    context = _log_context(session, athlete_id, offset)
+    context = _log_context(session, athlete_id, settings, offset)
     return render(request, "log.html", {"user": user, **context})
 
 
@@ -239,11 +250,12 @@ def post_session(
     athlete_id: AthletePageDep,
     user: WebUserDep,
     session: SessionDep,
+    settings: SettingsDep,
 ) -> Response:
     """Log a session by hand (same rules as ``POST /sessions``)."""
     body, errors = parse_form(form, SessionCreate)
     if body is None:
-        context = {"user": user, "errors": errors, **_log_context(session, athlete_id)}
+        context = {"user": user, "errors": errors, **_log_context(session, athlete_id, settings)}
         return render(request, "log.html", context, status_code=422)
     row = logbook.add_training_session(
         session, athlete_id=athlete_id, values=session_values(body), sets=[]
@@ -363,7 +375,7 @@ async def post_upload(
         lambda: records.read_sessions_after(session, athlete_id=athlete_id, after_id=last_id)
     )
     context = {"user": user, "summary": summary, "errors": errors, "imported": imported}
-    context |= await run_in_threadpool(_log_context, session, athlete_id)
+    context |= await run_in_threadpool(_log_context, session, athlete_id, settings)
     csrf_token(request)
     code = 200 if summary is not None and summary.ok else 422
     return render(request, "log.html", context, status_code=code)

@@ -12,12 +12,13 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Request, status
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
-from api.deps import MAX_DB_ID, SessionDep
+from api.deps import MAX_DB_ID, SessionDep, SettingsDep
 from api.schemas import EventCreate
 from api.web.forms import parse_form
 from api.web.rendering import is_htmx, redirect, render
 from api.web.session import AthletePageDep, WebUserDep, check_csrf
 from engine.services import events as goal_events
+from engine.services.calendar import athlete_today
 from engine.store import events, logbook
 
 router = APIRouter(prefix="/app/athletes/{athlete_id}/events", include_in_schema=False)
@@ -49,10 +50,15 @@ def _events_context(session: SessionDep, athlete_id: int, today: dt.date) -> dic
 
 @router.get("")
 def events_page(
-    request: Request, athlete_id: AthletePageDep, user: WebUserDep, session: SessionDep
+    request: Request,
+    athlete_id: AthletePageDep,
+    user: WebUserDep,
+    session: SessionDep,
+    settings: SettingsDep,
 ) -> Response:
     """Upcoming and past goal events with days to go; a form to add one."""
-    context = _events_context(session, athlete_id, dt.date.today())
+    today = athlete_today(session, athlete_id=athlete_id, settings=settings)
+    context = _events_context(session, athlete_id, today)
     return render(request, "events.html", {"user": user, **context})
 
 
@@ -63,6 +69,7 @@ def post_event(
     athlete_id: AthletePageDep,
     user: WebUserDep,
     session: SessionDep,
+    settings: SettingsDep,
 ) -> Response:
     """Add a goal event (same rules as ``POST /athletes/{id}/events``); 422 with the errors."""
     body, errors = parse_form(form, EventCreate)
@@ -81,7 +88,8 @@ def post_event(
             errors = [str(err)]
         else:
             return redirect(f"/app/athletes/{athlete_id}/events")
-    context = _events_context(session, athlete_id, dt.date.today())
+    today = athlete_today(session, athlete_id=athlete_id, settings=settings)
+    context = _events_context(session, athlete_id, today)
     values = {k: v for k, v in form.items() if k != "csrf_token" and isinstance(v, str)}
     context |= {"errors": errors, "values": values}
     return render(request, "events.html", {"user": user, **context}, status_code=422)

@@ -54,3 +54,28 @@ def test_a_plan_for_next_week_reports_no_missed_session(empty_app_client: TestCl
     body = plan.json()
     assert not any("not logged" in " ".join(c["why"]) for c in body["changes"])
     assert not any("not logged" in note for note in body["notes"])
+
+
+def test_load_and_web_pages_default_to_the_athletes_local_date(
+    empty_app_client: TestClient,
+) -> None:
+    client = empty_app_client
+    admin = add_user(client.app, username="tz-admin4", role="admin")
+    # given an athlete 14 hours ahead of UTC and one 11 hours behind: at every moment of the
+    # day their local dates differ, so at least one of them differs from the server's date
+    days = {}
+    for name, zone in (("Kiri", "Pacific/Kiritimati"), ("Pago", "Pacific/Pago_Pago")):
+        created = client.post("/athletes", json={"name": name, "timezone": zone}, headers=admin)
+        athlete = created.json()["id"]
+        local = dt.datetime.now(dt.UTC).astimezone(ZoneInfo(zone)).date().isoformat()
+        # when the load history and the web log page are read without a date
+        load = client.get(f"/athletes/{athlete}/load", headers=admin)
+        client.cookies.set("cairn_session", admin["Authorization"].removeprefix("Bearer "))
+        page = client.get(f"/app/athletes/{athlete}/log")
+        client.cookies.clear()
+        # then both end on the athlete's local date (the load's last day, the form's default)
+        assert load.status_code == 200 and page.status_code == 200, load.text
+        assert load.json()["data"][-1]["date"] == local
+        assert f'name="date" value="{local}"' in page.text
+        days[name] = local
+    assert days["Kiri"] != days["Pago"]
