@@ -6,10 +6,11 @@ import json
 from typing import Annotated, Literal
 
 import typer
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from rich.table import Table
 
 from engine.cli.common import console, fail, load_settings, open_database
+from engine.services.calendar import check_timezone
 from engine.store import database, logbook
 
 athletes_app = typer.Typer(help="Athletes: create one, list them.", no_args_is_help=True)
@@ -26,6 +27,22 @@ class AthleteProfile(BaseModel):
     max_hr: float | None = Field(default=None, ge=100, le=250)
     resting_hr: float | None = Field(default=None, ge=25, le=120)
     goal: str | None = Field(default=None, max_length=200)
+    timezone: str | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        return None if value is None else check_timezone(value)
+
+
+def machine_timezone() -> str | None:
+    """This machine's IANA time zone (e.g. ``Europe/Oslo``), or None when it has no name."""
+    import tzlocal
+
+    try:
+        return check_timezone(tzlocal.get_localzone_name())
+    except Exception:  # noqa: BLE001 - an unnamed zone: the installation's default applies
+        return None
 
 
 @athletes_app.command("create")
@@ -39,8 +56,16 @@ def create(
     max_hr: Annotated[float | None, typer.Option(help="Maximum heart rate (bpm).")] = None,
     resting_hr: Annotated[float | None, typer.Option(help="Resting heart rate (bpm).")] = None,
     goal: Annotated[str | None, typer.Option(help="Goal, free text (200 characters).")] = None,
+    timezone: Annotated[
+        str | None,
+        typer.Option(help="IANA time zone, e.g. Europe/Oslo; default: this machine's."),
+    ] = None,
 ) -> None:
-    """Create an athlete and print the new id (the same rules as ``POST /athletes``)."""
+    """Create an athlete and print the new id (the same rules as ``POST /athletes``).
+
+    The time zone decides the athlete's "today" (recommendations, check-ins): by default the
+    zone of the machine the athlete is created on, since a solo athlete creates theirs on the
+    machine they use."""
     values = {
         "name": name,
         "birth_year": birth_year,
@@ -49,12 +74,14 @@ def create(
         "max_hr": max_hr,
         "resting_hr": resting_hr,
         "goal": goal,
+        "timezone": timezone or machine_timezone(),
     }
     try:
         data = AthleteProfile.model_validate({k: v for k, v in values.items() if v is not None})
     except ValidationError as err:
         problems = "; ".join(
-            f"--{str(e['loc'][0]).replace('_', '-')}: {e['msg']}" for e in err.errors()
+            f"--{str(e['loc'][0]).replace('_', '-')}: {e['msg'].removeprefix('Value error, ')}"
+            for e in err.errors()
         )
         raise fail(problems, code=2) from err
     settings = load_settings()
@@ -74,13 +101,17 @@ def list_athletes(
     factory = open_database(settings)
     with database.open_session(factory) as session:
         frame = logbook.read_athletes_frame(session)
+        zones = logbook.read_timezones(session)
+    frame["timezone"] = frame["athlete_id"].map(zones)
     rows = json.loads(frame.to_json(orient="records", date_format="iso"))
     if as_json:
         typer.echo(json.dumps({"data": rows, "count": len(rows)}))
         return
     table = Table(title=f"{len(rows)} athletes")
     columns = [
-        c for c in ("athlete_id", "name", "birth_year", "sex", "experience_years") if c in frame
+        c
+        for c in ("athlete_id", "name", "birth_year", "sex", "experience_years", "timezone")
+        if c in frame
     ]
     for column in columns:
         table.add_column(column)

@@ -15,10 +15,13 @@ from typing import Annotated, Any
 
 import typer
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
 
 from engine.cli.common import console, fail, load_settings, open_database, parse_date
 from engine.errors import AthleteNotFoundError
 from engine.optimizer.catalogue import CATALOGUE
+from engine.services.calendar import athlete_today
+from engine.settings import Settings
 from engine.store import database, logbook
 from pipelines.validation import SessionRecord, WellnessRecord, validate_record
 
@@ -61,6 +64,18 @@ def _validated(model: type, data: dict[str, Any], today: dt.date) -> Any:
     return record
 
 
+def _open_for(athlete: int) -> tuple[Settings, sessionmaker[Session], dt.date]:
+    """The settings, the database and the athlete's local today (their time zone's date)."""
+    settings = load_settings()
+    factory = open_database(settings)
+    try:
+        with database.open_session(factory) as session:
+            today = athlete_today(session, athlete_id=athlete, settings=settings)
+    except AthleteNotFoundError as err:
+        raise fail(f"{err}; list them with `cairn athletes list`") from err
+    return settings, factory, today
+
+
 def _kind_of(session_type: str) -> str:
     if session_type in CATALOGUE and session_type != "rest":
         return CATALOGUE[session_type].kind
@@ -86,20 +101,18 @@ def log_checkin(
     pain: Annotated[bool, typer.Option("--pain/--no-pain", help="Any pain today?")] = False,
     illness: Annotated[bool, typer.Option("--illness/--no-illness", help="Unwell?")] = False,
 ) -> None:
-    """Log the morning check-in (a second one for the same day replaces the first)."""
-    today = dt.date.today()
-    values = {"date": parse_date(date), "sleep_h": sleep_h, "sleep_quality": sleep_quality,
+    """Log the morning check-in (a second one for the same day replaces the first); the day
+    is the athlete's local today unless ``--date`` says otherwise."""
+    _, factory, today = _open_for(athlete)
+    day = parse_date(date) if date else today
+    values = {"date": day, "sleep_h": sleep_h, "sleep_quality": sleep_quality,
               "soreness": soreness, "fatigue": fatigue, "stress": stress, "mood": mood,
               "readiness": readiness, "resting_hr": resting_hr, "hrv_rmssd": hrv,
               "pain": pain, "illness": illness}  # fmt: skip
     record = _validated(WellnessRecord, {"athlete_id": athlete, **values}, today)
     row_values = record.model_dump(exclude={"athlete_id"})
-    settings = load_settings()
-    try:
-        with database.open_session(open_database(settings)) as session:
-            _, created = logbook.save_wellness(session, athlete_id=athlete, values=row_values)
-    except AthleteNotFoundError as err:
-        raise fail(f"{err}; list athletes with the API (GET /athletes)") from err
+    with database.open_session(factory) as session:
+        _, created = logbook.save_wellness(session, athlete_id=athlete, values=row_values)
     verb = "Saved" if created else "Replaced"
     console.print(f"{verb} the check-in of athlete {athlete} for {record.date}.")
 
@@ -116,22 +129,22 @@ def log_session(
     avg_hr: Annotated[float | None, typer.Option(help="Average heart rate, bpm.")] = None,
     date: DateOption = None,
 ) -> None:
-    """Log a session you did (the same session twice is refused)."""
-    values = {"date": parse_date(date), "kind": _kind_of(session_type), "type": session_type,
+    """Log a session you did (the same session twice is refused); the day is the athlete's
+    local today unless ``--date`` says otherwise."""
+    kind = _kind_of(session_type)
+    _, factory, today = _open_for(athlete)
+    values = {"date": parse_date(date) if date else today, "kind": kind, "type": session_type,
               "duration_min": duration_min, "distance_km": distance_km,
               "elevation_gain_m": climb_m, "elevation_loss_m": descent_m, "avg_hr": avg_hr,
               "rpe": rpe}  # fmt: skip
     digest = hashlib.sha256(json.dumps(values, default=str, sort_keys=True).encode()).hexdigest()
     data = {"athlete_id": athlete, "source": "manual", "external_id": f"cli-{digest[:32]}"}
-    record = _validated(SessionRecord, data | values, dt.date.today())
+    record = _validated(SessionRecord, data | values, today)
     row_values = record.model_dump(exclude={"athlete_id"})
-    settings = load_settings()
     try:
-        with database.open_session(open_database(settings)) as session:
+        with database.open_session(factory) as session:
             row = logbook.add_training_session(session, athlete_id=athlete, values=row_values)
             row_id = row.id
-    except AthleteNotFoundError as err:
-        raise fail(f"{err}; list athletes with the API (GET /athletes)") from err
     except IntegrityError as err:
         raise fail("this session is already logged (same day, type and numbers)") from err
     console.print(

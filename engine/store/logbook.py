@@ -185,6 +185,11 @@ def read_athletes_frame(session: Session) -> pd.DataFrame:
     return _frame(session, query)
 
 
+def read_timezones(session: Session) -> dict[int, str | None]:
+    """Each athlete's IANA time zone (None: the installation's default applies)."""
+    return dict(session.execute(select(Athlete.id, Athlete.timezone)).tuples().all())
+
+
 def count_rows(session: Session) -> dict[str, int]:
     """Row counts per table (used by import summaries and tests)."""
     tables = {

@@ -5,12 +5,15 @@ Real SQLite database in a tmp data dir, no models registered (rule-based answers
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import json
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import fitdecode
 import pytest
@@ -223,3 +226,28 @@ def test_cairn_prints_no_library_log_lines(data_dir: Path, tmp_path: Path) -> No
     assert result.returncode == 0, result.stderr
     for stream in (result.stdout, result.stderr):
         assert " INFO " not in stream and "INFO:" not in stream and "mlflow" not in stream
+
+
+def test_an_athletes_zone_defaults_to_this_machines_and_sets_the_log_day(
+    cairn,  # noqa: ANN001
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # given this machine in Sydney: an athlete created without --timezone gets its zone
+    monkeypatch.setenv("TZ", "Australia/Sydney")
+    kiri = cairn("athletes", "create", "--name", "Kiri", "--timezone", "Pacific/Kiritimati")
+    syd = cairn("athletes", "create", "--name", "Syd")
+    assert kiri.exit_code == 0 and syd.exit_code == 0, kiri.output + syd.output
+    listed = json.loads(cairn("athletes", "list", "--json").output)["data"]
+    zones = {row["name"]: row["timezone"] for row in listed}
+    assert zones["Kiri"] == "Pacific/Kiritimati" and zones["Syd"] == "Australia/Sydney"
+    # when Kiri (UTC+14) logs a check-in without --date, it is for Kiri's local date
+    zone = ZoneInfo("Pacific/Kiritimati")
+    before = dt.datetime.now(dt.UTC).astimezone(zone).date()
+    result = cairn("log", "checkin", "--athlete", kiri.output.strip(), "--sleep-h", "7")
+    after = dt.datetime.now(dt.UTC).astimezone(zone).date()
+    assert result.exit_code == 0, result.output
+    assert before.isoformat() in result.output or after.isoformat() in result.output
+    # and a zone that does not exist is refused naming the option, with no athlete created
+    bad = cairn("athletes", "create", "--name", "X", "--timezone", "Mars/Olympus_Mons")
+    assert bad.exit_code == 2 and "--timezone" in bad.output and "IANA" in bad.output
+    assert len(json.loads(cairn("athletes", "list", "--json").output)["data"]) == len(listed)
