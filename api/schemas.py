@@ -98,6 +98,34 @@ class AthleteCreate(_Strict):
         return value
 
 
+class AthleteUpdate(_Strict):
+    """A profile correction: only the fields sent change (``null`` clears an optional one)."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=120)
+    birth_year: int | None = Field(default=None, ge=1900, le=2030)
+    sex: Literal["female", "male", "other"] | None = None
+    experience_years: float | None = Field(default=None, ge=0, le=80)
+    max_hr: float | None = Field(default=None, ge=100, le=250)
+    resting_hr: float | None = Field(default=None, ge=25, le=120)
+    availability_min: list[Annotated[int, Field(ge=0, le=1440)]] | None = Field(
+        default=None, min_length=7, max_length=7, description="Minutes available Monday..Sunday."
+    )
+    goal: str | None = Field(default=None, max_length=200)
+    timezone: str | None = Field(default=None, max_length=64, description="IANA time zone.")
+
+    @field_validator("timezone")
+    @classmethod
+    def _iana(cls, value: str | None) -> str | None:
+        return None if value is None else check_timezone(value)
+
+    @model_validator(mode="after")
+    def _required_stay_set(self) -> AthleteUpdate:
+        for name in ("name", "availability_min"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null")
+        return self
+
+
 class AthletePublic(AthleteCreate):
     model_config = ConfigDict(extra="ignore", from_attributes=True)
     id: int

@@ -1,11 +1,11 @@
-"""Athletes: create (admins, coaches), list what the caller may see, read one."""
+"""Athletes: create (admins, coaches), list what the caller may see, read one, correct one."""
 
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
 from api.deps import AthleteId, SessionDep
-from api.schemas import AthleteCreate, AthletePublic, AthletesPublic
+from api.schemas import AthleteCreate, AthletePublic, AthletesPublic, AthleteUpdate
 from api.security import PrincipalDep, StaffDep
 from engine.store import accounts, logbook
 
@@ -43,3 +43,16 @@ def list_athletes(
 def read_athlete(athlete_id: AthleteId, session: SessionDep) -> AthletePublic:
     """Read one athlete."""
     return AthletePublic.model_validate(logbook.read_athlete(session, athlete_id=athlete_id))
+
+
+@router.patch("/{athlete_id}", response_model=AthletePublic)
+def update_athlete(
+    athlete_id: AthleteId, body: AthleteUpdate, session: SessionDep
+) -> AthletePublic:
+    """Correct the profile (the athlete, a linked coach, an admin): only the fields sent change.
+
+    The profile feeds the answers: max and resting HR set the zones, experience and
+    availability the load and the week, the time zone the athlete's "today"."""
+    values = body.model_dump(exclude_unset=True)
+    athlete = logbook.update_athlete(session, athlete_id=athlete_id, values=values)
+    return AthletePublic.model_validate(athlete)

@@ -10,10 +10,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from rich.table import Table
 
 from engine.cli.common import console, fail, load_settings, open_database
+from engine.errors import AthleteNotFoundError
 from engine.services.calendar import check_timezone
 from engine.store import database, logbook
 
-athletes_app = typer.Typer(help="Athletes: create one, list them.", no_args_is_help=True)
+athletes_app = typer.Typer(
+    help="Athletes: create one, list them, correct a profile.", no_args_is_help=True
+)
 
 
 class AthleteProfile(BaseModel):
@@ -35,6 +38,27 @@ class AthleteProfile(BaseModel):
         return None if value is None else check_timezone(value)
 
 
+class ProfileChanges(AthleteProfile):
+    """The fields ``cairn athletes update`` may change (the same ranges)."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=120)  # type: ignore[assignment]
+    availability_min: list[int] | None = Field(default=None, min_length=7, max_length=7)
+
+    @field_validator("availability_min")
+    @classmethod
+    def _minutes_in_day(cls, value: list[int] | None) -> list[int] | None:
+        if value is not None and any(m < 0 or m > 1440 for m in value):
+            raise ValueError("each value must be between 0 and 1440 minutes")
+        return value
+
+
+def _problems(err: ValidationError) -> str:
+    return "; ".join(
+        f"--{str(e['loc'][0]).replace('_', '-')}: {e['msg'].removeprefix('Value error, ')}"
+        for e in err.errors()
+    )
+
+
 def machine_timezone() -> str | None:
     """This machine's IANA time zone (e.g. ``Europe/Oslo``), or None when it has no name."""
     import tzlocal
@@ -45,17 +69,24 @@ def machine_timezone() -> str | None:
         return None
 
 
+# The profile options of `create` and `update` (the same help, the same names).
+BirthYear = Annotated[int | None, typer.Option(help="Year of birth.")]
+Sex = Annotated[str | None, typer.Option(help="female, male or other.")]
+Experience = Annotated[float | None, typer.Option(help="Years of endurance training.")]
+MaxHr = Annotated[float | None, typer.Option(help="Maximum heart rate (bpm).")]
+RestingHr = Annotated[float | None, typer.Option(help="Resting heart rate (bpm).")]
+Goal = Annotated[str | None, typer.Option(help="Goal, free text (200 characters).")]
+
+
 @athletes_app.command("create")
 def create(
     name: Annotated[str, typer.Option(help="Name (1-120 characters).")],
-    birth_year: Annotated[int | None, typer.Option(help="Year of birth.")] = None,
-    sex: Annotated[str | None, typer.Option(help="female, male or other.")] = None,
-    experience_years: Annotated[
-        float | None, typer.Option(help="Years of endurance training.")
-    ] = None,
-    max_hr: Annotated[float | None, typer.Option(help="Maximum heart rate (bpm).")] = None,
-    resting_hr: Annotated[float | None, typer.Option(help="Resting heart rate (bpm).")] = None,
-    goal: Annotated[str | None, typer.Option(help="Goal, free text (200 characters).")] = None,
+    birth_year: BirthYear = None,
+    sex: Sex = None,
+    experience_years: Experience = None,
+    max_hr: MaxHr = None,
+    resting_hr: RestingHr = None,
+    goal: Goal = None,
     timezone: Annotated[
         str | None,
         typer.Option(help="IANA time zone, e.g. Europe/Oslo; default: this machine's."),
@@ -79,17 +110,60 @@ def create(
     try:
         data = AthleteProfile.model_validate({k: v for k, v in values.items() if v is not None})
     except ValidationError as err:
-        problems = "; ".join(
-            f"--{str(e['loc'][0]).replace('_', '-')}: {e['msg'].removeprefix('Value error, ')}"
-            for e in err.errors()
-        )
-        raise fail(problems, code=2) from err
+        raise fail(_problems(err), code=2) from err
     settings = load_settings()
     factory = open_database(settings)
     with database.open_session(factory) as session:
         athlete = logbook.create_athlete(session, data=data.model_dump(exclude_none=True))
         athlete_id = athlete.id
     typer.echo(athlete_id)
+
+
+@athletes_app.command("update")
+def update(
+    athlete: Annotated[int, typer.Option(help="Athlete id.")],
+    name: Annotated[str | None, typer.Option(help="Name (1-120 characters).")] = None,
+    birth_year: BirthYear = None,
+    sex: Sex = None,
+    experience_years: Experience = None,
+    max_hr: MaxHr = None,
+    resting_hr: RestingHr = None,
+    goal: Goal = None,
+    timezone: Annotated[str | None, typer.Option(help="IANA time zone, e.g. Europe/Oslo.")] = None,
+    availability: Annotated[
+        str | None, typer.Option(help="Minutes free Monday..Sunday, e.g. 60,60,0,60,60,150,120.")
+    ] = None,
+) -> None:
+    """Correct an athlete's profile: only the options given change (same rules as
+    ``PATCH /athletes/{id}``)."""
+    minutes: list[int] | str | None = None
+    if availability is not None:
+        try:
+            minutes = [int(part) for part in availability.split(",")]
+        except ValueError:
+            raise fail("--availability: seven whole minutes, comma-separated", code=2) from None
+    given = {
+        "name": name, "birth_year": birth_year, "sex": sex,
+        "experience_years": experience_years, "max_hr": max_hr, "resting_hr": resting_hr,
+        "goal": goal, "timezone": timezone, "availability_min": minutes,
+    }  # fmt: skip
+    changes = {k: v for k, v in given.items() if v is not None}
+    if not changes:
+        raise fail("nothing to change: give at least one option (see --help)", code=2)
+    try:
+        checked = ProfileChanges.model_validate(changes)
+    except ValidationError as err:
+        raise fail(_problems(err).replace("--availability-min", "--availability"), code=2) from err
+    settings = load_settings()
+    factory = open_database(settings)
+    try:
+        with database.open_session(factory) as session:
+            logbook.update_athlete(
+                session, athlete_id=athlete, values=checked.model_dump(include=set(changes))
+            )
+    except AthleteNotFoundError as err:
+        raise fail(f"{err}; list them with `cairn athletes list`") from err
+    console.print(f"Updated athlete {athlete}: {', '.join(sorted(changes))}.")
 
 
 @athletes_app.command("list")

@@ -45,6 +45,24 @@ def create_athlete(session: Session, *, data: Mapping[str, Any]) -> Athlete:
     return athlete
 
 
+PROFILE_FIELDS = frozenset(
+    {"name", "birth_year", "sex", "experience_years", "max_hr", "resting_hr",
+     "availability_min", "goal", "timezone"}
+)  # fmt: skip
+
+
+def update_athlete(session: Session, *, athlete_id: int, values: Mapping[str, Any]) -> Athlete:
+    """Change the given profile fields of an athlete (raises ``AthleteNotFoundError``)."""
+    unknown = set(values) - PROFILE_FIELDS
+    if unknown:
+        raise ValueError(f"not profile fields: {', '.join(sorted(unknown))}")
+    athlete = read_athlete(session, athlete_id=athlete_id)
+    for key, value in values.items():
+        setattr(athlete, key, list(value) if key == "availability_min" else value)
+    session.flush()
+    return athlete
+
+
 def read_athlete(session: Session, *, athlete_id: int) -> Athlete:
     """Return the athlete or raise ``AthleteNotFoundError``."""
     athlete = session.get(Athlete, athlete_id)

@@ -251,3 +251,23 @@ def test_an_athletes_zone_defaults_to_this_machines_and_sets_the_log_day(
     bad = cairn("athletes", "create", "--name", "X", "--timezone", "Mars/Olympus_Mons")
     assert bad.exit_code == 2 and "--timezone" in bad.output and "IANA" in bad.output
     assert len(json.loads(cairn("athletes", "list", "--json").output)["data"]) == len(listed)
+
+
+def test_athletes_update_changes_only_the_options_given(cairn) -> None:  # noqa: ANN001
+    created = cairn("athletes", "create", "--name", "Upd", "--timezone", "Europe/Oslo")
+    athlete = created.output.strip()
+    # when the availability and max HR are corrected
+    ok = cairn("athletes", "update", "--athlete", athlete, "--availability",
+               "45,60,0,60,45,150,120", "--max-hr", "188")  # fmt: skip
+    assert ok.exit_code == 0, ok.output
+    rows = {r["name"]: r for r in json.loads(cairn("athletes", "list", "--json").output)["data"]}
+    # then those changed and the time zone did not
+    assert rows["Upd"]["max_hr"] == 188 and rows["Upd"]["timezone"] == "Europe/Oslo"
+    # and bad or missing values are usage errors (exit 2) that change nothing
+    short = cairn("athletes", "update", "--athlete", athlete, "--availability", "60,60")
+    assert short.exit_code == 2 and "--availability" in short.output
+    assert cairn("athletes", "update", "--athlete", athlete).exit_code == 2
+    missing = cairn("athletes", "update", "--athlete", "999", "--max-hr", "190")
+    assert missing.exit_code == 1 and "not found" in missing.output
+    after = {r["name"]: r for r in json.loads(cairn("athletes", "list", "--json").output)["data"]}
+    assert after["Upd"] == rows["Upd"]
