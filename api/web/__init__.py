@@ -14,13 +14,13 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.web import athlete_pages, event_pages, login, staff_pages
+from api.web import athlete_pages, event_pages, login, profile_pages, staff_pages
 from api.web.docs import install_docs
 from api.web.rendering import render
 from api.web.session import LoginRequired
 
 STATIC_DIR = Path(__file__).parent / "static"
-WEB_ROUTERS = (login, athlete_pages, event_pages, staff_pages)
+WEB_ROUTERS = (login, athlete_pages, event_pages, profile_pages, staff_pages)
 WEB_PREFIXES = ("/app/", "/login", "/logout")
 
 

@@ -12,13 +12,12 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.responses import Response
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import FormData
 
 from api.deps import ModelsDep, MorningCacheDep, SessionDep, SettingsDep
 from api.record_schemas import SessionUpdate, merged
 from api.schemas import EARLIEST_DATE, LATEST_DATE, SessionCreate, WellnessCreate
 from api.uploads import MEGABYTE, UploadTooLargeError, check_content_length, receive_uploads
-from api.web.forms import parse_form, session_values
+from api.web.forms import FormDep, parse_form, session_values
 from api.web.rendering import is_htmx, redirect, render
 from api.web.session import (
     CSRF_FIELD,
@@ -41,14 +40,6 @@ from engine.store.records import Actor
 router = APIRouter(prefix="/app/athletes/{athlete_id}", include_in_schema=False)
 DayQuery = Annotated[dt.date | None, Query(ge=EARLIEST_DATE, le=LATEST_DATE)]
 CsrfDep = Depends(check_csrf)
-
-
-async def read_form(request: Request) -> FormData:
-    """The posted form (parsed once; the CSRF check has read it already)."""
-    return await request.form()
-
-
-FormDep = Annotated[FormData, Depends(read_form)]
 
 
 def _actor(user: WebUserDep) -> Actor:

@@ -10,11 +10,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Request, status
 from fastapi.responses import Response
-from starlette.datastructures import FormData
 
 from api.deps import MAX_DB_ID, SessionDep, SettingsDep
 from api.schemas import EventCreate
-from api.web.forms import parse_form
+from api.web.forms import FormDep, parse_form
 from api.web.rendering import is_htmx, redirect, render
 from api.web.session import AthletePageDep, WebUserDep, check_csrf
 from engine.services import events as goal_events
@@ -24,13 +23,6 @@ from engine.store import events, logbook
 router = APIRouter(prefix="/app/athletes/{athlete_id}/events", include_in_schema=False)
 EventId = Annotated[int, Path(ge=1, le=MAX_DB_ID)]
 CsrfDep = Depends(check_csrf)
-
-
-async def _read_form(request: Request) -> FormData:
-    return await request.form()
-
-
-FormDep = Annotated[FormData, Depends(_read_form)]
 
 
 def _events_context(session: SessionDep, athlete_id: int, today: dt.date) -> dict[str, Any]:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
+from fastapi import Depends, Request
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
@@ -16,6 +17,14 @@ CHECKBOXES = frozenset({"pain", "illness"})
 NOT_FIELDS = frozenset({"csrf_token"})
 
 M = TypeVar("M", bound=BaseModel)
+
+
+async def read_form(request: Request) -> FormData:
+    """The posted form (parsed once; the CSRF check has read it already)."""
+    return await request.form()
+
+
+FormDep = Annotated[FormData, Depends(read_form)]
 
 
 def form_values(form: FormData | Mapping[str, Any], model: type[BaseModel]) -> dict[str, Any]:

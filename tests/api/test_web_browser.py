@@ -384,3 +384,27 @@ def test_goal_event_added_and_listed(browser, site: Site) -> None:  # noqa: ANN0
     line = _wait(browser, ec.presence_of_element_located((By.ID, "next-race"))).text
     assert line.startswith("Next A race: Glen Ultra in 40 days (taper from ")
     _shot(browser, "15-today-next-race", phone=True)
+
+
+def test_profile_saved_from_the_nav(browser, site: Site) -> None:  # noqa: ANN001
+    # given the athlete's profile page, reached from the nav
+    _login(browser, site, "mia")
+    browser.find_element(By.LINK_TEXT, "Profile").click()
+    _wait(browser, ec.presence_of_element_located((By.ID, "profile-submit")))
+    # when they free Wednesday, lengthen Saturday and set their time zone
+    for day, minutes in ((2, "0"), (5, "180")):
+        field = browser.find_element(By.NAME, f"availability_{day}")
+        field.clear()
+        field.send_keys(minutes)
+    zone = browser.find_element(By.NAME, "timezone")
+    zone.clear()
+    zone.send_keys("Europe/Oslo")
+    browser.find_element(By.ID, "profile-submit").click()
+    # then the page says saved and shows the new values
+    _wait(browser, ec.presence_of_element_located((By.ID, "profile-saved")))
+    assert browser.find_element(By.NAME, "availability_2").get_attribute("value") == "0"
+    assert browser.find_element(By.NAME, "availability_5").get_attribute("value") == "180"
+    assert browser.find_element(By.NAME, "timezone").get_attribute("value") == "Europe/Oslo"
+    _only_local_resources(browser, site)
+    _shot(browser, "16-profile")
+    _shot(browser, "17-profile-phone", phone=True)

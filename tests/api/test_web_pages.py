@@ -357,3 +357,32 @@ def test_another_athletes_events_are_not_found(web) -> None:  # noqa: ANN001
     token = _as(client, callers.athlete)
     client.post(f"{own_url}/{mine.id}/delete", data={"csrf_token": token})
     assert _stored_events(client, callers.own) == []
+
+
+def test_profile_page_shows_and_saves_the_profile(web) -> None:  # noqa: ANN001
+    client, callers = web
+    csrf = _as(client, callers.athlete)
+    url = f"/app/athletes/{callers.own}/profile"
+    # given the profile page, with every value in the form
+    page = client.get(url)
+    assert page.status_code == 200 and 'name="max_hr"' in page.text
+    assert 'name="availability_6"' in page.text
+    # when the athlete saves max HR, a time zone and a week with a free Wednesday
+    week = [45, 60, 0, 60, 45, 150, 120]
+    form = {"csrf_token": csrf, "name": "Own", "max_hr": "188", "timezone": "Europe/Oslo",
+            **{f"availability_{k}": str(v) for k, v in enumerate(week)}}  # fmt: skip
+    saved = client.post(url, data=form, follow_redirects=False)
+    # then they are stored (the API reads them back) and the page says so
+    assert saved.status_code == 303 and saved.headers["location"].endswith("?saved=1")
+    profile = client.get(f"/athletes/{callers.own}", headers=callers.athlete).json()
+    assert profile["max_hr"] == 188 and profile["timezone"] == "Europe/Oslo"
+    assert profile["availability_min"] == week
+    assert 'id="profile-saved"' in client.get(saved.headers["location"]).text
+    # a bad value is refused with the field named, the form keeps what was typed, nothing saved
+    bad = client.post(url, data=form | {"max_hr": "20", "goal": "sub-5 50k"})
+    assert bad.status_code == 422 and "max_hr" in bad.text and "sub-5 50k" in bad.text
+    assert client.get(f"/athletes/{callers.own}", headers=callers.athlete).json() == profile
+    # and another athlete's profile is not found, a post without the CSRF token is refused
+    assert client.get(f"/app/athletes/{callers.other}/profile").status_code == 404
+    no_csrf = {k: v for k, v in form.items() if k != "csrf_token"}
+    assert client.post(url, data=no_csrf, follow_redirects=False).status_code == 403
