@@ -386,3 +386,19 @@ def test_profile_page_shows_and_saves_the_profile(web) -> None:  # noqa: ANN001
     assert client.get(f"/app/athletes/{callers.other}/profile").status_code == 404
     no_csrf = {k: v for k, v in form.items() if k != "csrf_token"}
     assert client.post(url, data=no_csrf, follow_redirects=False).status_code == 403
+
+
+def test_today_asks_for_the_missing_profile_values_until_they_are_given(web) -> None:  # noqa: ANN001
+    client, callers = web
+    _as(client, callers.other_athlete)
+    url = f"/app/athletes/{callers.other}"
+    # given an athlete created with a name only: today names what is missing and links it
+    page = client.get(url).text
+    assert 'id="profile-missing"' in page
+    assert all(v in page for v in ("years of training", "max heart rate", "time zone"))
+    assert f'href="/app/athletes/{callers.other}/profile"' in page
+    # when the profile is completed, then the prompt is gone
+    patch = {"experience_years": 3, "max_hr": 186, "timezone": "Europe/Oslo"}
+    done = client.patch(f"/athletes/{callers.other}", json=patch, headers=callers.other_athlete)
+    assert done.status_code == 200, done.text
+    assert 'id="profile-missing"' not in client.get(url).text
