@@ -153,6 +153,29 @@ def trained_dir(tmp_path_factory: pytest.TempPathFactory, mlflow_template: Path)
     return data_dir
 
 
+@pytest.fixture(scope="session")
+def population_mlflow(
+    tmp_path_factory: pytest.TempPathFactory,
+    mlflow_template: Path,
+    _population_fits_once_per_run: None,
+) -> Path:
+    """An MLflow store (``mlflow.db``) holding the day-one population models as champions, as a
+    fresh data dir has them after its first ``cairn recommend``; built once per run and copied
+    by tests that are not about that first registration (its artifacts stay where they are)."""
+    from engine.services.population import ensure_population_models
+
+    root = _shared_root(tmp_path_factory)
+    data_dir = root / "population" / "data"
+    with FileLock(str(root / "population.lock")):
+        if not (root / "population.done").exists():
+            shutil.rmtree(data_dir.parent, ignore_errors=True)
+            data_dir.mkdir(parents=True)
+            shutil.copy(mlflow_template, data_dir / "mlflow.db")
+            assert ensure_population_models(Settings(data_dir=data_dir)).outcomes
+            (root / "population.done").touch()
+    return data_dir / "mlflow.db"
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _population_fits_once_per_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """The population models (seeded, so the same in every process) are fitted once per run:

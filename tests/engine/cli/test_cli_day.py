@@ -30,12 +30,12 @@ DAY = "2025-02-26"  # the day after the factory's 8 weeks of logs
 
 
 @pytest.fixture(scope="module")
-def data_dir(tmp_path_factory: pytest.TempPathFactory, mlflow_template: Path) -> Path:
-    """Athlete 1 (max HR known) with 8 weeks of logs before DAY, and athlete 2; an empty
-    MLflow store (no model: rule-based answers)."""
+def data_dir(tmp_path_factory: pytest.TempPathFactory, population_mlflow: Path) -> Path:
+    """Athlete 1 (max HR known) with 8 weeks of logs before DAY, and athlete 2; the day-one
+    population models in the MLflow store (as after a first ``cairn recommend``)."""
     folder = tmp_path_factory.mktemp("cli-day") / "data"
     folder.mkdir()
-    shutil.copy(mlflow_template, folder / "mlflow.db")
+    shutil.copy(population_mlflow, folder / "mlflow.db")
     engine = database.make_engine(f"sqlite:///{folder / 'app.sqlite'}")
     database.migrate_database(engine)
     sessions, wellness, injuries = make_training_log(days=56)
@@ -101,7 +101,6 @@ def _lock_today(cairn, type_id: str, minutes: int) -> None:  # noqa: ANN001
     assert result.exit_code == 0, result.output
 
 
-@pytest.mark.slow  # the first answer in a fresh data dir fits the population models
 def test_recommend_prints_the_prescription_within_80_columns(
     cairn,
     monkeypatch: pytest.MonkeyPatch,  # noqa: ANN001
@@ -122,7 +121,6 @@ def test_recommend_prints_the_prescription_within_80_columns(
         assert "…" not in output
 
 
-@pytest.mark.slow  # the first plan in a fresh data dir fits the population models
 def test_plan_table_fits_80_columns_with_targets(
     cairn,
     monkeypatch: pytest.MonkeyPatch,  # noqa: ANN001

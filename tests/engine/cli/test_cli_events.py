@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -17,9 +18,12 @@ RACE = TODAY + dt.timedelta(days=14)
 
 
 @pytest.fixture(scope="module")
-def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A data dir whose database holds athlete 1 with 8 weeks of logs."""
+def data_dir(tmp_path_factory: pytest.TempPathFactory, population_mlflow: Path) -> Path:
+    """A data dir whose database holds athlete 1 with 8 weeks of logs; the day-one population
+    models in the MLflow store (as after a first ``cairn plan``)."""
     folder = tmp_path_factory.mktemp("cli-events") / "data"
+    folder.mkdir()
+    shutil.copy(population_mlflow, folder / "mlflow.db")
     engine = database.make_engine(f"sqlite:///{folder / 'app.sqlite'}")
     database.migrate_database(engine)
     sessions, wellness, injuries = make_training_log(days=56)
@@ -39,7 +43,6 @@ def _plan(cairn, day: dt.date) -> dict:  # noqa: ANN001
     return json.loads(result.stdout)
 
 
-@pytest.mark.slow  # three cold plans with population models (the issue's done-when check)
 def test_an_a_race_14_days_ahead_tapers_races_and_recovers(cairn) -> None:  # noqa: ANN001
     # given an A race 14 days ahead, added at the command line
     added = cairn(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -13,9 +14,12 @@ from tests.factories import make_training_log
 
 
 @pytest.fixture(scope="module")
-def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A data dir whose database holds athlete 1 with 8 weeks of logs."""
+def data_dir(tmp_path_factory: pytest.TempPathFactory, population_mlflow: Path) -> Path:
+    """A data dir whose database holds athlete 1 with 8 weeks of logs; the day-one population
+    models in the MLflow store (as after a first ``cairn plan``)."""
     folder = tmp_path_factory.mktemp("cli-plan") / "data"
+    folder.mkdir()
+    shutil.copy(population_mlflow, folder / "mlflow.db")
     engine = database.make_engine(f"sqlite:///{folder / 'app.sqlite'}")
     database.migrate_database(engine)
     sessions, wellness, injuries = make_training_log(days=56)
@@ -28,7 +32,6 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-@pytest.mark.slow  # the first plan in a fresh data dir fits the population models
 def test_cli_plan_json_has_days_and_block(cairn) -> None:  # noqa: ANN001
     result = cairn("plan", "--athlete", "1", "--days", "3", "--date", "2025-02-26", "--json")
     assert result.exit_code == 0, result.output
@@ -45,7 +48,6 @@ def test_cli_plan_json_has_days_and_block(cairn) -> None:  # noqa: ANN001
     assert body["block"]["phase"] in ("build", "deload")
 
 
-@pytest.mark.slow  # the first plan in a fresh data dir fits the population models
 def test_cli_plan_lock_shows_in_the_plan_then_unlock(cairn) -> None:  # noqa: ANN001
     locked = cairn(
         "plan", "lock", "--athlete", "1", "--date", "2025-02-27", "--type", "hills",
