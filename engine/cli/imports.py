@@ -12,7 +12,7 @@ import datetime as dt
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -23,10 +23,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from engine.cli.common import console, err_console, load_settings, open_database
 from engine.errors import AthleteNotFoundError
-from engine.services.imports import ImportOptions, collect_import_items, import_path
 from engine.store import database, logbook
-from pipelines.importers import ImportFileError
-from pipelines.importers.summary import FileImport, ImportSummary
+
+if TYPE_CHECKING:  # the importers are imported when a command imports (CLI start-up time)
+    from engine.services.imports import ImportOptions
+    from pipelines.importers.summary import FileImport, ImportSummary
 
 
 class ImportFormat(StrEnum):
@@ -56,6 +57,9 @@ def _say(message: str, style: str = "") -> None:
 
 def _prepare(paths: list[Path], athlete: int | None) -> tuple[list[Path], sessionmaker[Session]]:
     """Check the paths and the athlete before anything is imported; open the database."""
+    from engine.services.imports import collect_import_items
+    from pipelines.importers import ImportFileError
+
     settings = load_settings()
     try:
         items = collect_import_items(paths)
@@ -69,7 +73,7 @@ def _prepare(paths: list[Path], athlete: int | None) -> tuple[list[Path], sessio
             logbook.read_athlete(session, athlete_id=athlete)
     except AthleteNotFoundError as err:
         raise _fail(
-            f"{err}; create the athlete first (POST /athletes) or pass another --athlete; "
+            f"{err}; create the athlete first (`cairn athletes create`) or pass another --athlete; "
             "nothing imported"
         ) from err
     return items, factory
@@ -78,6 +82,9 @@ def _prepare(paths: list[Path], athlete: int | None) -> tuple[list[Path], sessio
 def _run(
     factory: sessionmaker[Session], items: list[Path], *, options: ImportOptions, quiet: bool
 ) -> ImportSummary:
+    from engine.services.imports import import_path
+    from pipelines.importers.summary import ImportSummary
+
     summary = ImportSummary()
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
     with Progress(*columns, TimeElapsedColumn(), console=console, disable=quiet) as progress:
@@ -175,6 +182,8 @@ def import_files(
 
     Each file is stored completely or not at all; exit code 1 when any file was not.
     """
+    from engine.services.imports import ImportOptions
+
     items, factory = _prepare(paths, athlete)
     options = ImportOptions(
         athlete_id=athlete,

@@ -15,7 +15,6 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -67,11 +66,15 @@ def create_access_token(*, user_id: int, secret: str, ttl_min: int, now: dt.date
         "exp": now + dt.timedelta(minutes=ttl_min),
         "typ": "access",
     }
+    import jwt  # imported when used: it pulls in cryptography (0.2 s on every CLI start)
+
     return jwt.encode(claims, secret, algorithm=_ALGORITHM)
 
 
 def decode_access_token(token: str, *, secret: str) -> TokenClaims:
     """Verify signature, expiry and type; raise ``InvalidCredentialsError`` otherwise."""
+    import jwt
+
     try:
         claims = jwt.decode(
             token, secret, algorithms=[_ALGORITHM], options={"require": ["exp", "sub", "iat"]}
