@@ -48,7 +48,7 @@ def stored_columns() -> tuple[str, ...]:
     day = pd.Timestamp("2020-01-01")
     wellness = pd.DataFrame({c: [np.nan] for c in WELLNESS_COLUMNS})
     wellness["athlete_id"], wellness["date"] = 1, day
-    empty = {c: [] for c in SESSION_COLUMNS}
+    empty: dict[str, list[object]] = {c: [] for c in SESSION_COLUMNS}
     frame = build_daily_features(
         pd.DataFrame(empty),
         wellness,

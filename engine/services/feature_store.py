@@ -93,9 +93,12 @@ def compute_refresh(session: Session, *, athlete_id: int, since: dt.date) -> Ref
     previous = feature_days.read_rows(
         session, version=version, athlete_ids=[athlete_id], start=seed_from, end=kept
     )
-    window = {"athlete_id": athlete_id, "start": seed_from, "end": until}
-    sessions = feature_days.read_session_window(session, **window)
-    wellness = feature_days.read_wellness_window(session, **window)
+    sessions = feature_days.read_session_window(
+        session, athlete_id=athlete_id, start=seed_from, end=until
+    )
+    wellness = feature_days.read_wellness_window(
+        session, athlete_id=athlete_id, start=seed_from, end=until
+    )
     injuries = logbook.read_log_frames(session, athlete_ids=[athlete_id])[2]
     sets = feature_days.read_dated_sets(session, athlete_id=athlete_id, until=until)
     sets = sets[sets["session_external_id"].isin(sessions["external_id"])].drop(columns="date")
@@ -190,8 +193,7 @@ def refresh_all(factory: sessionmaker[Session], *, chunk: int = REBUILD_CHUNK) -
         for a in behind | set(markers)
         if a in behind
         or a not in spans
-        or markers[a].from_date - dt.timedelta(days=LABEL_DAYS + LOOKBACK_DAYS + 1)
-        < spans[a].first
+        or markers[a].from_date - dt.timedelta(days=LABEL_DAYS + LOOKBACK_DAYS + 1) < spans[a].first
     )
     cleared = 0
     for lo in range(0, len(full), chunk):
@@ -214,7 +216,9 @@ def _rebuild_chunk(
             session, refresh=Refresh(tuple(sorted(existing)), rows, None), seqs=seqs
         )
         gone = [a for a in ids if a not in existing and a in seqs]
-        cleared += [a for a in gone if feature_days.clear_marker(session, athlete_id=a, seq=seqs[a])]
+        cleared += [
+            a for a in gone if feature_days.clear_marker(session, athlete_id=a, seq=seqs[a])
+        ]
     return len(cleared)
 
 

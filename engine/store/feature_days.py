@@ -62,7 +62,7 @@ def clear_marker(session: Session, *, athlete_id: int, seq: int) -> bool:
     query = delete(FeatureDirty).where(
         FeatureDirty.athlete_id == athlete_id, FeatureDirty.seq == seq
     )
-    return bool(session.execute(query).rowcount)
+    return bool(getattr(session.execute(query), "rowcount", 0))
 
 
 def read_existing_ids(session: Session, *, athlete_ids: Sequence[int]) -> set[int]:
@@ -209,7 +209,7 @@ def delete_rows(session: Session, *, athlete_ids: Sequence[int] | None = None) -
     query = delete(FeatureDay)
     if athlete_ids is not None:
         query = query.where(FeatureDay.athlete_id.in_(list(athlete_ids)))
-    return int(session.execute(query).rowcount or 0)
+    return int(getattr(session.execute(query), "rowcount", 0) or 0)
 
 
 def replace_scores(session: Session, *, day: dt.date, scores: Sequence[Mapping[str, Any]]) -> int:
