@@ -17,12 +17,13 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.store import database, feature_days, logbook
-from pipelines.feature_rows import feature_version, morning_row
+from pipelines.feature_rows import decode_rows, feature_version, morning_row
 from pipelines.features import LOOKBACK_DAYS, build_daily_features, extend_daily_features
 from pipelines.injuries import INJURY_HORIZON_DAYS
 
@@ -294,3 +295,30 @@ def read_morning_features(
     if (frame["date"].iloc[-1] - frame["date"].iloc[0]).days + 1 != len(frame):
         return None
     return pd.concat([frame.iloc[:-1], morning_row(frame.tail(1))], ignore_index=True)
+
+
+def read_training_table(session: Session, *, chunk: int = REBUILD_CHUNK) -> pd.DataFrame:
+    """The cohort's daily feature table with labels, read from the store: every athlete's rows
+    from their first to their last log, exactly what ``build_daily_features`` gives from all
+    the logs. Dirty or missing athletes are refreshed first; one still marked afterwards (a
+    write raced the refresh) is rebuilt in memory from its logs."""
+    factory = sessionmaker(bind=session.get_bind(), expire_on_commit=False)
+    refresh_all(factory, chunk=chunk)
+    with database.open_session(factory) as reader:
+        ids = sorted(feature_days.read_log_spans(reader))
+        dirty = {m.athlete_id for m in feature_days.read_markers(reader)}
+        parts = []
+        for lo in range(0, len(ids), chunk):
+            group = ids[lo : lo + chunk]
+            clean = [a for a in group if a not in dirty]
+            parts.append(read_features(reader, athlete_ids=clean))
+            if len(clean) < len(group):
+                parts.append(build_athletes(reader, [a for a in group if a in dirty]))
+    if not parts:
+        return _empty_frame()
+    frame = pd.concat(parts, ignore_index=True)
+    return frame.sort_values(["athlete_id", "date"], kind="stable").reset_index(drop=True)
+
+
+def _empty_frame() -> pd.DataFrame:
+    return decode_rows(np.array([], dtype=np.int64), np.array([], dtype="datetime64[D]"), [])

@@ -15,10 +15,12 @@ from engine.coach import coach
 from engine.services import feature_store
 from engine.services.recommendation import read_history, recommend_for, rules_from_settings
 from engine.services.serving import load_champions
+from engine.services.training import load_feature_table
 from engine.settings import Settings
 from engine.store import database, feature_days, logbook
 from engine.store.database import _alembic_config
 from pipelines.feature_rows import feature_version
+from pipelines.features import build_daily_features
 from tests.conftest import TRAINED_END
 from tests.engine.services.test_feature_store_writes import (
     _markers,
@@ -193,3 +195,27 @@ def test_recommendations_from_the_store_equal_those_from_the_logs(
                 morning = coach.prepare_morning(history, today=today)  # features from logs
                 from_logs = coach.recommend_today(morning, models, rules=rules, locks={})
                 assert _plain(from_store.to_dict()) == _plain(from_logs.to_dict())
+
+
+def test_training_table_from_the_store_equals_a_build_from_the_logs(
+    factory: sessionmaker[Session], athlete: int
+) -> None:
+    # given a second athlete never refreshed and a fresh write on the first
+    with database.open_session(factory) as session:
+        second = logbook.create_athlete(session, data={"name": "D", "max_hr": 181.0}).id
+    _seed(factory, second, days=30)
+    _checkin(factory, athlete, sleep_h=3.5)
+    # when training reads its frame
+    with database.open_session(factory) as session:
+        frame = load_feature_table(session)
+        sessions, wellness, injuries = logbook.read_log_frames(session)
+        expected = build_daily_features(
+            sessions,
+            wellness,
+            injuries,
+            athletes=logbook.read_athletes_frame(session),
+            sets=logbook.read_set_frame(session),
+        )
+    # then it is the build from the logs, value for value
+    pd.testing.assert_frame_equal(frame, expected[list(frame.columns)], check_exact=True)
+    assert _markers(factory) == {}
