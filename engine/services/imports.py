@@ -204,7 +204,7 @@ def import_batch(
         return result
     result.imported, result.duplicates = applied.imported, applied.duplicates
     result.warnings.extend(applied.warnings)
-    if options.athlete_id is not None and sum(applied.imported.values()):
+    if options.athlete_id is not None and any(applied.imported.values()):
         # the triggers marked the athlete; refresh now, best effort (else the next read does)
         try_refresh(factory, athlete_id=options.athlete_id)
     return result

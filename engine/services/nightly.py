@@ -97,19 +97,15 @@ def read_day_rows(session: Session, *, athlete_ids: list[int], day: dt.date) -> 
         return feature_store.read_features(session, athlete_ids=[])
     start = min(min(s.last, day) for s in spans.values()) - dt.timedelta(days=LOOKBACK_DAYS + 1)
     rows = feature_store.read_features(session, athlete_ids=athlete_ids, start=start, end=day)
-    sessions, wellness, injuries = logbook.read_log_frames(
-        session, athlete_ids=athlete_ids, until=day
-    )
-    sessions = sessions[sessions["date"] >= pd.Timestamp(start)]
-    sets = logbook.read_set_frame(session, athlete_ids=athlete_ids, until=day)
+    logs = feature_days.read_log_window(session, athlete_ids=athlete_ids, start=start, end=day)
     return day_rows(
         rows,
         day=day,
-        sessions=sessions,
-        wellness=wellness[wellness["date"] >= pd.Timestamp(start)],
-        injuries=injuries,
+        sessions=logs.sessions,
+        wellness=logs.wellness,
+        injuries=logs.injuries,
         athletes=feature_days.read_profiles(session, athlete_ids=athlete_ids),
-        sets=sets[sets["session_external_id"].isin(sessions["external_id"])],
+        sets=logs.sets,
     )
 
 

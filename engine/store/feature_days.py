@@ -22,13 +22,20 @@ from engine.store.tables import (
     Athlete,
     FeatureDay,
     FeatureDirty,
+    Injury,
     MorningScore,
     StrengthSet,
     TrainingSession,
     WellnessCheckin,
 )
 from pipelines.feature_rows import decode_rows, encode_rows
-from pipelines.schemas import SESSION_COLUMNS, SET_COLUMNS, WELLNESS_COLUMNS
+from pipelines.schemas import (
+    INJURY_COLUMNS,
+    SESSION_COLUMNS,
+    SET_COLUMNS,
+    WELLNESS_COLUMNS,
+    conform,
+)
 
 INSERT_CHUNK = 5_000
 
@@ -311,3 +318,55 @@ def read_wellness_window(
         .order_by(WellnessCheckin.date)
     )
     return _typed_frame(session.execute(query).all(), WELLNESS_COLUMNS)
+
+
+class LogWindow(NamedTuple):
+    """Athletes' logs of a window (all their injuries), as ``build_daily_features`` takes."""
+
+    sessions: pd.DataFrame
+    wellness: pd.DataFrame
+    injuries: pd.DataFrame
+    sets: pd.DataFrame
+
+
+def read_log_window(
+    session: Session, *, athlete_ids: Sequence[int], start: dt.date, end: dt.date
+) -> LogWindow:
+    """The athletes' sessions, check-ins and strength sets dated ``start``..``end`` and all
+    their injuries (what continuing their stored rows reads)."""
+    ids = list(athlete_ids)
+
+    def dated(table: Any, columns: Mapping[str, str]) -> pd.DataFrame:
+        query = select(*[getattr(table, c) for c in columns]).where(
+            table.athlete_id.in_(ids), table.date >= start, table.date <= end
+        )
+        rows = session.execute(query.order_by(table.athlete_id, table.date)).all()
+        return _typed_frame(rows, columns)
+
+    sets = select(
+        TrainingSession.athlete_id,
+        TrainingSession.external_id.label("session_external_id"),
+        StrengthSet.exercise,
+        StrengthSet.set_number,
+        StrengthSet.reps,
+        StrengthSet.load_kg,
+        StrengthSet.rpe,
+    ).join(TrainingSession, StrengthSet.session_id == TrainingSession.id)
+    sets = sets.where(
+        TrainingSession.athlete_id.in_(ids),
+        TrainingSession.date >= start,
+        TrainingSession.date <= end,
+    )
+    injuries = select(*[getattr(Injury, c) for c in INJURY_COLUMNS]).where(
+        Injury.athlete_id.in_(ids), Injury.start_date <= end
+    )
+    return LogWindow(
+        sessions=dated(TrainingSession, SESSION_COLUMNS),
+        wellness=dated(WellnessCheckin, WELLNESS_COLUMNS),
+        injuries=conform(
+            pd.DataFrame(session.execute(injuries).all(), columns=list(INJURY_COLUMNS)),
+            INJURY_COLUMNS,
+            name="injuries",
+        ),
+        sets=_typed_frame(session.execute(sets).all(), SET_COLUMNS),
+    )
