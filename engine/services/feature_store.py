@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.store import database, feature_days, logbook
@@ -32,6 +32,9 @@ log = logging.getLogger(__name__)
 # Rows before a changed day whose labels can change with it (readiness_next, injury_7d).
 LABEL_DAYS = INJURY_HORIZON_DAYS + 1
 REBUILD_CHUNK = 1_000  # athletes built at once by a full rebuild
+# A busy database, or another refresher that wrote the same rows first (PostgreSQL): the
+# write is dropped and the marker stays for the next reader or nightly run.
+WRITE_CONFLICTS = (OperationalError, IntegrityError)
 
 
 @dataclass(frozen=True)
@@ -161,7 +164,7 @@ def try_refresh(factory: sessionmaker[Session], *, athlete_id: int) -> bool:
     database leaves the marker for the next reader or the nightly batch."""
     try:
         return bool(refresh_dirty(factory, athlete_id=athlete_id))
-    except OperationalError as err:
+    except WRITE_CONFLICTS as err:
         log.info("feature refresh of athlete %s deferred: %s", athlete_id, err)
         return False
 
@@ -198,9 +201,12 @@ def refresh_all(factory: sessionmaker[Session], *, chunk: int = REBUILD_CHUNK) -
     )
     cleared = 0
     for lo in range(0, len(full), chunk):
-        cleared += _rebuild_chunk(factory, full[lo : lo + chunk], markers=markers)
+        try:
+            cleared += _rebuild_chunk(factory, full[lo : lo + chunk], markers=markers)
+        except WRITE_CONFLICTS as err:  # e.g. a reader saved some of these rows meanwhile
+            log.info("rebuild of a chunk deferred: %s", err)
     for a in sorted(set(markers) - set(full)):
-        cleared += int(_refresh_one(factory, a))
+        cleared += int(try_refresh(factory, athlete_id=a))
     return cleared
 
 
@@ -278,7 +284,7 @@ def _persist(session: Session, *, refresh: Refresh, seq: int | None) -> None:
     try:
         with database.open_session(factory) as writer:
             write_refresh(writer, refresh=refresh, seqs=seqs)
-    except OperationalError as err:
+    except WRITE_CONFLICTS as err:
         log.info("feature rows of athlete %s served unsaved: %s", refresh.athlete_ids, err)
 
 
@@ -307,6 +313,7 @@ def read_training_table(session: Session, *, chunk: int = REBUILD_CHUNK) -> pd.D
     with database.open_session(factory) as reader:
         ids = sorted(feature_days.read_log_spans(reader))
         dirty = {m.athlete_id for m in feature_days.read_markers(reader)}
+        dirty |= set(_behind(reader))  # e.g. a chunk whose write was deferred
         parts = []
         for lo in range(0, len(ids), chunk):
             group = ids[lo : lo + chunk]
