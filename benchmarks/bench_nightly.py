@@ -30,10 +30,16 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
+
+import pandas as pd
+
+from pipelines.simulator.cohort import SimulatedCohort
 
 ROOT = Path(tempfile.gettempdir()) / "cairn-bench-nightly"
 END = dt.date(2025, 9, 1)  # the cohort's logs end the day before
+SAVE_CHUNK = 1_000  # athletes saved per transaction
 
 
 def _tree_rss_kb(pid: int) -> int:
@@ -82,6 +88,16 @@ def _run_measured(args: list[str]) -> tuple[float, float, str]:
     return time.perf_counter() - began, peak / 1024**2, out
 
 
+def _athletes_of(cohort: SimulatedCohort, ids: set[int]) -> SimulatedCohort:
+    """The part of ``cohort`` about athletes ``ids``."""
+    frames = {
+        name: frame[frame["athlete_id"].isin(ids)]
+        for name in ("athletes", "sessions", "sets", "wellness", "injuries", "hidden", "params")
+        if isinstance(frame := getattr(cohort, name), pd.DataFrame) and "athlete_id" in frame
+    }
+    return replace(cohort, **frames)
+
+
 def prepare(athletes: int, days: int) -> Path:
     """The template database with the simulated cohort (built once)."""
     from engine.services.simulation import save_cohort
@@ -102,8 +118,12 @@ def prepare(athletes: int, days: int) -> Path:
     building.unlink(missing_ok=True)
     engine = database.make_engine(f"sqlite:///{building}")
     database.migrate_database(engine)
-    with database.open_session(database.make_session_factory(engine)) as session:
-        save_cohort(session, cohort, seed=5)
+    factory = database.make_session_factory(engine)
+    ids = sorted(cohort.athletes["athlete_id"])
+    for lo in range(0, len(ids), SAVE_CHUNK):  # save_cohort binds one variable per set
+        part = set(ids[lo : lo + SAVE_CHUNK])
+        with database.open_session(factory) as session:
+            save_cohort(session, _athletes_of(cohort, part), seed=5)
     engine.dispose()
     building.rename(template)
     print(
