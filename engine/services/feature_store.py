@@ -258,6 +258,8 @@ def _current_rows(
     stored = feature_days.read_rows(
         session, version=version, athlete_ids=[athlete_id], start=start, end=end
     )
+    if marker is None and _contiguous(stored):
+        return stored  # our writes never mix versions within one athlete's rows
     span = feature_days.read_spans(session, version=version, athlete_ids=[athlete_id])
     current = athlete_id in span and not span[athlete_id].stale
     if marker is None and current:
@@ -273,6 +275,13 @@ def _current_rows(
         new = pd.concat([old, new], ignore_index=True) if len(old) else new
     window = (new["date"] >= pd.Timestamp(start)) & (new["date"] <= pd.Timestamp(end))
     return new[window].reset_index(drop=True)
+
+
+def _contiguous(rows: pd.DataFrame) -> bool:
+    """Whether ``rows`` (one athlete, sorted) are non-empty and without a missing day."""
+    if rows.empty:
+        return False
+    return (rows["date"].iloc[-1] - rows["date"].iloc[0]).days + 1 == len(rows)
 
 
 def _persist(session: Session, *, refresh: Refresh, seq: int | None) -> None:
