@@ -56,18 +56,15 @@ def _long_frame(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """One frame of every record: ``athlete_id``, ``kind`` and ``<kind>_<column>`` values."""
     parts = []
     for kind, frame in frames.items():
-        renamed = frame.rename(
+        flags = [c for c in frame.columns if frame[c].dtype == bool]
+        renamed = frame.astype({c: float for c in flags}).rename(  # 0/1 flags (pain, illness)
             columns={c: f"{kind}_{c}" for c in frame.columns if c != "athlete_id"}
         )
         parts.append(renamed.assign(kind=kind))
     long = pd.concat(parts, ignore_index=True)
     for column in long.columns:
-        values = long[column]
-        flags = values.dropna().map(lambda v: isinstance(v, bool | np.bool_))
-        if values.dtype == bool or (values.dtype == object and len(flags) and flags.all()):
-            long[column] = values.astype(float)  # 0/1 flags (pain, illness), NaN when absent
-        elif values.dtype == object:
-            long[column] = values.astype("string")
+        if long[column].dtype == object:
+            long[column] = long[column].astype("string")
     long["athlete_id"] = long["athlete_id"].astype("int64")
     return long
 
