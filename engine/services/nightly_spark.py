@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.coach.batch import day_rows, score_mornings
+from engine.coach.batch import SCORE_COLUMNS, day_rows, score_mornings
 from engine.coach.scoring import ModelSet
 from engine.services import feature_store
 from engine.store import database, feature_days, logbook
@@ -173,55 +173,82 @@ def _read_logs(session: Session, ids: list[int]) -> pd.DataFrame:
     return _long_frame(frames)
 
 
+def _write_logs(session: Session, ids: list[int], path: Path) -> None:
+    """Every athlete's logs as one Parquet file, read and written ``REBUILD_CHUNK`` athletes
+    at a time (the driver never holds the whole cohort)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    writer = None
+    try:
+        for lo in range(0, max(len(ids), 1), feature_store.REBUILD_CHUNK):
+            long = _read_logs(session, ids[lo : lo + feature_store.REBUILD_CHUNK])
+            schema = None if writer is None else writer.schema
+            table = pa.Table.from_pandas(long, schema=schema, preserve_index=False)
+            if writer is None:
+                writer = pq.ParquetWriter(
+                    path, table.schema, coerce_timestamps="us", allow_truncated_timestamps=True
+                )
+            writer.write_table(table)
+    finally:
+        if writer is not None:
+            writer.close()
+
+
 def _run_job(
-    long: pd.DataFrame, *, n_athletes: int, day: dt.date, models: ModelSet, master: str | None
-) -> tuple[pd.DataFrame, dict[str, float]]:
-    """The grouped map over every athlete's logs: encoded rows and scores, sorted."""
+    source: Path,
+    target: Path,
+    *,
+    n_athletes: int,
+    day: dt.date,
+    models_path: str,
+    master: str | None,
+) -> dict[str, float]:
+    """The grouped map over every athlete's logs in ``source``: encoded rows and scores
+    written as Parquet to ``target``."""
     timings: dict[str, float] = {}
-    with tempfile.TemporaryDirectory(prefix="cairn-nightly-") as folder:
-        models_path = str(Path(folder) / "models.pkl")
-        with open(models_path, "wb") as f:
-            pickle.dump(models, f)
-        mark = time.perf_counter()
-        spark = spark_session(master)
-        timings["spark_start"] = time.perf_counter() - mark
-        mark = time.perf_counter()
+    mark = time.perf_counter()
+    spark = spark_session(master)
+    timings["spark_start"] = time.perf_counter() - mark
+    mark = time.perf_counter()
 
-        def per_bucket(group: pd.DataFrame) -> pd.DataFrame:
-            return athlete_outputs(group, day=day, models=_models(models_path))
+    def per_bucket(group: pd.DataFrame) -> pd.DataFrame:
+        return athlete_outputs(group, day=day, models=_models(models_path))
 
-        source = str(Path(folder) / "logs.parquet")
-        long.to_parquet(source, index=False, coerce_timestamps="us")
-        frame = spark.read.parquet(source)
-        out = group_frame(frame, n_athletes).applyInPandas(per_bucket, schema=_schema())
-        target = str(Path(folder) / "out.parquet")
-        out.write.mode("overwrite").parquet(target)
-        timings["spark_job"] = time.perf_counter() - mark
-        mark = time.perf_counter()
-        result = pd.read_parquet(target)
-        timings["read_parquet"] = time.perf_counter() - mark
-    result = result.sort_values(["athlete_id", "date"], kind="stable").reset_index(drop=True)
-    return result, timings
+    frame = spark.read.parquet(str(source))
+    out = group_frame(frame, n_athletes).applyInPandas(per_bucket, schema=_schema())
+    out.write.mode("overwrite").parquet(str(target))
+    timings["spark_job"] = time.perf_counter() - mark
+    return timings
 
 
 def _write_rows(
-    factory: sessionmaker[Session], result: pd.DataFrame, *, seqs: dict[int, int]
-) -> int:
-    """Replace every athlete's stored rows with the job's, chunk by chunk (short writes)."""
-    feats = result[result["values"].notna()]
-    ids = sorted(set(feats["athlete_id"].astype(int)) | set(seqs))
-    for lo in range(0, len(ids), feature_store.REBUILD_CHUNK):
-        chunk = ids[lo : lo + feature_store.REBUILD_CHUNK]
-        part = feats[feats["athlete_id"].isin(chunk)]
+    factory: sessionmaker[Session], target: Path, *, ids: list[int], seqs: dict[int, int]
+) -> tuple[pd.DataFrame, int]:
+    """Replace every athlete's stored rows with the job's, ``REBUILD_CHUNK`` athletes at a
+    time (short writes, bounded memory). Returns the scores and the athletes written."""
+    import pyarrow.dataset as ds
+
+    dataset = ds.dataset(str(target), format="parquet")
+    everyone = sorted(set(ids) | set(seqs))
+    scores = []
+    for lo in range(0, len(everyone), feature_store.REBUILD_CHUNK):
+        chunk = everyone[lo : lo + feature_store.REBUILD_CHUNK]
+        part = dataset.to_table(filter=ds.field("athlete_id").isin(chunk)).to_pandas()
+        part = part.sort_values(["athlete_id", "date"], kind="stable")
+        feats = part[part["values"].notna()]
         rows = decode_rows(
-            part["athlete_id"].to_numpy(np.int64),
-            pd.to_datetime(part["date"]).to_numpy().astype("datetime64[D]"),
-            list(part["values"]),
+            feats["athlete_id"].to_numpy(np.int64),
+            pd.to_datetime(feats["date"]).to_numpy().astype("datetime64[D]"),
+            list(feats["values"]),
         )
         refresh = feature_store.Refresh(tuple(chunk), rows, None)
         with database.open_session(factory) as session:
             feature_store.write_refresh(session, refresh=refresh, seqs=seqs)
-    return len(ids)
+        scores.append(part[part["values"].isna()][list(SCORE_COLUMNS)])
+    if not scores:
+        return pd.DataFrame({c: [] for c in SCORE_COLUMNS}), 0
+    return pd.concat(scores, ignore_index=True), len(everyone)
 
 
 def run(
@@ -235,17 +262,25 @@ def run(
     """Rebuild and store every athlete's rows and score their morning of ``day`` on Spark:
     (scores, athletes written, timings in seconds)."""
     began = time.perf_counter()
-    with database.open_session(factory) as session:
-        # markers before logs: a write after this read keeps its marker
-        seqs = {m.athlete_id: m.seq for m in feature_days.read_markers(session)}
-        long = _read_logs(session, ids)
-    timings = {"read_logs": time.perf_counter() - began}
-    result, job = _run_job(long, n_athletes=len(ids), day=day, models=models, master=master)
-    timings |= job
-    mark = time.perf_counter()
-    written = _write_rows(factory, result, seqs=seqs)
-    timings["store_write"] = time.perf_counter() - mark
-    scores = result[result["values"].isna()][
-        ["athlete_id", "type", "duration_min", "readiness", "injury_risk"]
-    ]
-    return scores.reset_index(drop=True), written, timings
+    with tempfile.TemporaryDirectory(prefix="cairn-nightly-") as name:
+        folder = Path(name)
+        with database.open_session(factory) as session:
+            # markers before logs: a write after this read keeps its marker
+            seqs = {m.athlete_id: m.seq for m in feature_days.read_markers(session)}
+            _write_logs(session, ids, folder / "logs.parquet")
+        timings = {"read_logs": time.perf_counter() - began}
+        models_path = str(folder / "models.pkl")
+        with open(models_path, "wb") as f:
+            pickle.dump(models, f)
+        timings |= _run_job(
+            folder / "logs.parquet",
+            folder / "out.parquet",
+            n_athletes=len(ids),
+            day=day,
+            models_path=models_path,
+            master=master,
+        )
+        mark = time.perf_counter()
+        scores, written = _write_rows(factory, folder / "out.parquet", ids=ids, seqs=seqs)
+        timings["store_write"] = time.perf_counter() - mark
+    return scores, written, timings
