@@ -333,6 +333,9 @@ def read_training_table(session: Session, *, chunk: int = REBUILD_CHUNK) -> pd.D
     if not parts:
         return _empty_frame()
     frame = pd.concat(parts, ignore_index=True)
+    del parts
+    if not dirty:  # chunks of sorted athletes, each sorted: no copy to sort
+        return frame
     return frame.sort_values(["athlete_id", "date"], kind="stable").reset_index(drop=True)
 
 
