@@ -120,8 +120,21 @@ def test_api_post_patch_delete_keep_the_store_a_rebuild(api: TestClient) -> None
     checkin = {"date": "2025-01-20", "sleep_h": 4.0, "soreness": 4, "fatigue": 4}
     assert api.post(f"{base}/wellness", json=checkin, headers=headers).status_code in (200, 201)
     injury = {"start_date": "2025-02-01", "body_part": "ankle", "severity": "minor"}
-    assert api.post(f"{base}/injuries", json=injury, headers=headers).status_code == 201
+    posted = api.post(f"{base}/injuries", json=injury, headers=headers)
+    assert posted.status_code == 201
     assert set(_markers(factory)) == {athlete}
+    assert_store_is_a_rebuild(factory)
+    # PATCH and DELETE a check-in and the injury
+    iid = posted.json()["id"]
+    wid = api.get(f"{base}/wellness?from=2025-01-20&to=2025-01-20", headers=headers)
+    wid = wid.json()["data"][0]["id"]
+    assert api.patch(f"{base}/wellness/{wid}", json={"sleep_h": 9.0}, headers=headers).is_success
+    end = {"end_date": "2025-02-04"}
+    assert api.patch(f"{base}/injuries/{iid}", json=end, headers=headers).is_success
+    assert_store_is_a_rebuild(factory)
+    assert api.delete(f"{base}/wellness/{wid}", headers=headers).status_code == 204
+    assert api.delete(f"{base}/injuries/{iid}", headers=headers).status_code == 204
+    assert _markers(factory)[athlete].from_date == dt.date(2025, 1, 20)
     assert_store_is_a_rebuild(factory)
     # PATCH the session (a new day and duration), then DELETE it
     sid = created.json()["id"]
