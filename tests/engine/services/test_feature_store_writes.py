@@ -229,3 +229,23 @@ def test_saved_cohort_then_a_second_one_keep_the_store_a_rebuild(
     with database.open_session(factory) as session:
         save_cohort(session, simulate_cohort(n_athletes=2, n_days=30, seed=2, start=start), seed=2)
     assert_store_is_a_rebuild(factory)
+
+
+def test_closed_loop_store_writes_keep_the_store_a_rebuild(db_url: str) -> None:
+    from engine.evaluation.loop_store import LoopStore
+    from tests.engine.evaluation.test_loop_store import _warm_cohort, _with_injured
+
+    # given the closed loop's store on the parametrised database, built once
+    sim = _warm_cohort()
+    store = LoopStore(sim.history(), seed=4, database_url=db_url)
+    try:
+        assert_store_is_a_rebuild(store.factory)
+        # when it observes an injury and a check-in, and records a day's training
+        store.observe(_with_injured(sim.observe(), {2}))
+        store.record(sim.step(pd.DataFrame({"athlete_id": [1, 3], "kind": ["run", "run"]})))
+        store.observe(sim.observe())
+        # then every athlete it touched is marked, and the refreshed store is a rebuild
+        assert set(_markers(store.factory)) == set(store.store_id.values())
+        assert_store_is_a_rebuild(store.factory)
+    finally:
+        store.close()
