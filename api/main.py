@@ -23,6 +23,7 @@ from api.routes import (
     jobs,
     logs,
     metrics,
+    morning_scores,
     plan,
     recommendation,
     records,
@@ -42,7 +43,7 @@ PUBLIC_ROUTERS = (health, auth, metrics)
 # Add new routers here (e.g. imports, plan): they get authentication and, for paths with
 # {athlete_id}, the athlete-visibility check.
 PROTECTED_ROUTERS: tuple[ModuleType, ...] = (athletes, logs, records, recommendation, registry)
-PROTECTED_ROUTERS += (jobs, imports, plan, exports, users, events)
+PROTECTED_ROUTERS += (jobs, imports, plan, exports, users, events, morning_scores)
 
 
 def _lifespan(settings: Settings):  # noqa: ANN202

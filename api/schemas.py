@@ -501,3 +501,24 @@ class EventPublic(EventCreate):
 class EventsPublic(BaseModel):
     data: list[EventPublic]
     count: int
+
+
+class CandidateScore(BaseModel):
+    """One candidate session scored by the nightly batch (readiness 0-100, risk 0-1)."""
+
+    type: str
+    duration_min: float
+    readiness: float
+    injury_risk: float
+
+
+class MorningScoresPublic(BaseModel):
+    """The nightly batch's scores of one athlete's morning (``cairn nightly``)."""
+
+    athlete_id: int
+    date: dt.date
+    model_versions: dict[str, int | None]
+    feature_version: str
+    computed_at: dt.datetime
+    degraded: bool
+    candidates: list[CandidateScore]

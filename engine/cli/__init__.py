@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import sys
 
-from engine.cli import accounts, athletes, events, imports, log, models, plan, users
+from engine.cli import accounts, athletes, events, imports, log, models, nightly, plan, users
 from engine.cli.app import app
 from engine.cli.errors import run_cli
 from engine.log_setup import configure_cli_logging
 
-for _group in (imports, users, models, plan, log, accounts, athletes, events):
+for _group in (imports, users, models, plan, log, accounts, athletes, events, nightly):
     _group.register(app)
 
 

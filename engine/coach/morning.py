@@ -133,9 +133,16 @@ def _done_minutes(history: AthleteHistory, *, today: dt.date) -> dict[dt.date, f
     return {d: float(m) for d, m in minutes.items()}
 
 
-def prepare_morning(history: AthleteHistory, *, today: dt.date) -> Morning:
-    """Build this morning's state (features, context, block, reassessment, strength levels)."""
-    features = today_features(history, today=today)
+def prepare_morning(
+    history: AthleteHistory, *, today: dt.date, features: pd.DataFrame | None = None
+) -> Morning:
+    """Build this morning's state (features, context, block, reassessment, strength levels).
+
+    ``features``: the daily rows up to this morning's (the feature store's), else built here
+    from ``history`` (``today_features``).
+    """
+    if features is None:
+        features = today_features(history, today=today)
     flags = read_red_flags(wellness=history.wellness, injuries=history.injuries, today=today)
     anchor = history_anchor(history, today=today)
     block = block_on(anchor=anchor, today=today)

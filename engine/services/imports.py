@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from engine.errors import AthleteNotFoundError
 from engine.services.calendar import UTC_FORMATS, localize_sessions
+from engine.services.feature_store import try_refresh
 from engine.store import database, logbook
 from engine.store.import_batches import DEFAULT_SOURCE, NO_ATHLETE, apply_batch
 from pipelines.importers import (
@@ -203,4 +204,7 @@ def import_batch(
         return result
     result.imported, result.duplicates = applied.imported, applied.duplicates
     result.warnings.extend(applied.warnings)
+    if options.athlete_id is not None and any(applied.imported.values()):
+        # the triggers marked the athlete; refresh now, best effort (else the next read does)
+        try_refresh(factory, athlete_id=options.athlete_id)
     return result

@@ -10,15 +10,18 @@ from sqlalchemy.orm import Session
 
 from engine.coach import coach
 from engine.coach.answer import Recommendation
-from engine.coach.history import AthleteHistory
+from engine.coach.history import HISTORY_DAYS, AthleteHistory
 from engine.coach.scoring import ModelSet
 from engine.optimizer.catalogue import Candidate
 from engine.optimizer.choose import HORIZON_DAYS, Rules
 from engine.services.calendar import athlete_today
 from engine.services.events import read_goal_events
+from engine.services.feature_store import read_morning_features
 from engine.services.morning_cache import MorningCache
 from engine.settings import Settings
 from engine.store import logbook, plan_locks
+
+STORE_WINDOW_DAYS = HISTORY_DAYS * 4  # stored rows before today (as ``today_features`` builds)
 
 
 def rules_from_settings(settings: Settings) -> Rules:
@@ -65,7 +68,10 @@ def load_morning(
 
     def build() -> coach.Morning:
         history = read_history(session, athlete_id=athlete_id, today=today)
-        return coach.prepare_morning(history, today=today)
+        features = read_morning_features(
+            session, athlete_id=athlete_id, today=today, days=STORE_WINDOW_DAYS
+        )
+        return coach.prepare_morning(history, today=today, features=features)
 
     if cache is None:
         return build()

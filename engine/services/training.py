@@ -19,9 +19,9 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from engine.services import model_registry
+from engine.services.feature_store import read_training_table
 from engine.services.model_registry import tracking_store
 from engine.settings import Settings
-from engine.store import logbook
 from models import tracking
 from models.estimators import TRUSTED_TYPES
 from models.evaluate import classification_metrics, regression_metrics, split_by_time
@@ -29,7 +29,7 @@ from models.families import best_of, better, paired_bootstrap, predict_family, s
 from models.labels import add_readiness_labels
 from models.plots import residuals_figure
 from models.selection import SPECS, TargetFit, TargetSkipped, fit_target, target_rows
-from pipelines.features import FEATURE_COLUMNS, build_daily_features
+from pipelines.features import FEATURE_COLUMNS
 
 # LightGBM parameters that ``cairn experiment`` searches and ``--params-from`` carries over.
 TUNABLE = {
@@ -81,15 +81,9 @@ class TrainReport:
 
 
 def load_feature_table(session: Session) -> pd.DataFrame:
-    """The whole cohort's daily feature table from the store (with profiles and sets)."""
-    sessions, wellness, injuries = logbook.read_log_frames(session)
-    return build_daily_features(
-        sessions,
-        wellness,
-        injuries,
-        athletes=logbook.read_athletes_frame(session),
-        sets=logbook.read_set_frame(session),
-    )
+    """The whole cohort's daily feature table, read from the feature store (the same rows as
+    ``build_daily_features`` over all logs, profiles and sets; dirty athletes refreshed first)."""
+    return read_training_table(session)
 
 
 def _champion(

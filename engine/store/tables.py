@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     UniqueConstraint,
     text,
@@ -302,3 +303,51 @@ class GoalEvent(Base):
     climb_m: Mapped[float] = mapped_column(Float, default=0.0)
     priority: Mapped[str] = mapped_column(String(1))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=dt.datetime.utcnow)
+
+
+# --- Daily feature store, its dirty markers and the nightly scores (revision 0007) ---
+
+
+class FeatureDay(Base):
+    """One athlete-day of the daily feature table (``pipelines.feature_rows``): the float64
+    vector of the stored columns, stamped with the feature definitions' version."""
+
+    __tablename__ = "feature_day"
+
+    athlete_id: Mapped[int] = mapped_column(
+        ForeignKey("athlete.id", ondelete="CASCADE"), primary_key=True
+    )
+    date: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    version: Mapped[str] = mapped_column(String(40))
+    values: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class FeatureDirty(Base):
+    """An athlete whose stored feature rows from ``from_date`` on may be out of date.
+
+    Written only by database triggers (migration 0007) in the transaction of any write to
+    the logs the features read; ``seq`` grows with every mark, so a refresh clears the marker
+    only when no write came in while it computed. No foreign key: a trigger may mark an
+    athlete that is being deleted."""
+
+    __tablename__ = "feature_dirty"
+
+    athlete_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    from_date: Mapped[dt.date] = mapped_column(Date)
+    seq: Mapped[int] = mapped_column(Integer)
+
+
+class MorningScore(Base):
+    """The nightly batch's scores of one athlete's morning: each candidate's predicted
+    readiness and injury risk under the champions (``result``, JSON)."""
+
+    __tablename__ = "morning_score"
+
+    athlete_id: Mapped[int] = mapped_column(
+        ForeignKey("athlete.id", ondelete="CASCADE"), primary_key=True
+    )
+    date: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    feature_version: Mapped[str] = mapped_column(String(40))
+    model_versions: Mapped[dict] = mapped_column(JSON)
+    result: Mapped[dict] = mapped_column(JSON)
+    computed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=dt.datetime.utcnow)

@@ -1,0 +1,177 @@
+"""Cold recommendations with the feature store: in process, over HTTP, and ``cairn recommend``.
+
+Run: ``python benchmarks/bench_cold.py [--athletes 60] [--days 365] [--samples 200]
+[--duration 15] [--data-dir DIR] [--skip-http] [--skip-cli]``. The data dir gets a simulated
+cohort and trained champions the first time (reused after; training reads the feature store,
+which builds every athlete's rows); ``feature_store.refresh_dirty`` then makes sure no athlete
+is marked dirty, as after ``cairn nightly``. Prints:
+
+1. in process, cold (no morning cache): ``recommend_for`` on a random athlete x a random day of
+   the last 90, each pair once; features from the store (p50/p95 ms, target p50 <= 10 ms), and
+   the same pairs with features rebuilt from the logs (the path before the store);
+2. over HTTP, one uvicorn worker, 16 connections (httpx load generator): ``GET /health`` then
+   ``GET /athletes/{id}/recommendation?date=D`` over distinct random (athlete, day) pairs (every
+   request is a cache miss), requests per second and the ratio (target >= 0.10), same run;
+3. ``cairn recommend --athlete 1 --date D`` wall time (a fresh process, as a user runs it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from engine.coach import coach
+from engine.services import feature_store
+from engine.services.recommendation import read_history, recommend_for, rules_from_settings
+from engine.services.serving import load_champions
+from engine.settings import Settings
+from engine.store import database
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_recommend import _free_port, _httpx, _token, prepare  # noqa: E402
+
+END = dt.date(2025, 9, 1)
+LAST = END - dt.timedelta(days=1)
+
+
+def _ms(samples: list[float]) -> str:
+    p50, p95 = np.percentile(samples, [50, 95])
+    return f"p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  (n={len(samples)})"
+
+
+def pairs(n_athletes: int, n: int, *, seed: int = 0) -> list[tuple[int, dt.date]]:
+    """Distinct random (athlete, day of the last 90) pairs."""
+    every = [(a, LAST - dt.timedelta(days=d)) for a in range(1, n_athletes + 1) for d in range(90)]
+    return random.Random(seed).sample(every, min(n, len(every)))
+
+
+def refresh_store(settings: Settings) -> None:
+    """Refresh every dirty athlete's stored rows (what ``cairn nightly`` does first)."""
+    factory = database.make_session_factory(database.make_engine(settings.database_url))
+    began = time.perf_counter()
+    cleared = feature_store.refresh_dirty(factory)
+    print(f"store refreshed ({cleared} dirty athletes) in {time.perf_counter() - began:.1f} s")
+
+
+def bench_in_process(settings: Settings, *, n_athletes: int, samples: int) -> float:
+    """Cold recommendations with features from the store, and from the logs (ms)."""
+    models = load_champions(settings)
+    assert models.available, models.degraded_reason
+    rules = rules_from_settings(settings)
+    factory = database.make_session_factory(database.make_engine(settings.database_url))
+    cases = pairs(n_athletes, samples)
+    store, logs = [], []
+    with database.open_session(factory) as session:
+        recommend_for(session, athlete_id=1, today=LAST, models=models, settings=settings)
+        for athlete, day in cases:
+            began = time.perf_counter()
+            recommend_for(session, athlete_id=athlete, today=day, models=models, settings=settings)
+            store.append(1000 * (time.perf_counter() - began))
+        for athlete, day in cases[: max(20, samples // 5)]:
+            began = time.perf_counter()
+            history = read_history(session, athlete_id=athlete, today=day)
+            morning = coach.prepare_morning(history, today=day)
+            coach.recommend_today(morning, models, rules=rules, locks={})
+            logs.append(1000 * (time.perf_counter() - began))
+    print("1. cold recommendation in process (random athlete x random day of the last 90)")
+    print(f"   features from the store:  {_ms(store)}   target p50 <= 10 ms")
+    print(f"   features from the logs:   {_ms(logs)}   (the path before the store)")
+    return float(np.median(store))
+
+
+def bench_http(settings: Settings, *, n_athletes: int, seconds: int) -> None:
+    """``/health`` vs cold ``/athletes/{id}/recommendation?date=`` on one worker (req/s)."""
+    import httpx
+
+    port = _free_port()
+    env = {
+        **os.environ,
+        "CAIRN_DATA_DIR": str(settings.data_dir),
+        "CAIRN_SECRET_KEY": "bench-only-signing-secret-0123456789abcdef",
+        "CAIRN_LOG_LEVEL": "WARNING",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory", "--host",
+         "127.0.0.1", "--port", str(port), "--workers", "1", "--log-level", "warning",
+         "--no-access-log"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(240):
+            try:
+                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        headers = {"Authorization": f"Bearer {_token(settings)}"}
+        httpx.get(
+            f"{base}/athletes/1/recommendation?date={LAST}", headers=headers, timeout=60
+        ).raise_for_status()
+        paths = [
+            f"/athletes/{a}/recommendation?date={d.isoformat()}"
+            for a, d in pairs(n_athletes, n_athletes * 90, seed=1)
+        ]
+        health = _httpx(base, ["/health"], seconds=seconds, headers={})
+        rec = _httpx(base, paths, seconds=seconds, headers=headers)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    print(f"2. HTTP, one uvicorn worker, 16 connections, {seconds} s each (httpx), same run")
+    print(f"   GET /health:                          {health:8.1f} req/s")
+    print(f"   GET /athletes/{{id}}/recommendation cold: {rec:6.1f} req/s "
+          f"({len(paths)} distinct athlete-days, each a cache miss)")  # fmt: skip
+    print(f"   ratio {rec / health:.3f}   target >= 0.10")
+
+
+def bench_cli(settings: Settings) -> None:
+    """Wall time of ``cairn recommend`` in a fresh process (3 runs)."""
+    env = {**os.environ, "CAIRN_DATA_DIR": str(settings.data_dir)}
+    cairn = Path(sys.executable).with_name("cairn")
+    walls = []
+    for _ in range(3):
+        began = time.perf_counter()
+        subprocess.run(
+            [str(cairn), "recommend", "--athlete", "1", "--date", LAST.isoformat()],
+            env=env, check=True, capture_output=True,
+        )  # fmt: skip
+        walls.append(time.perf_counter() - began)
+    print(f"3. cairn recommend --athlete 1 --date {LAST}: wall "
+          f"{', '.join(f'{w:.2f}' for w in walls)} s (median {np.median(walls):.2f} s)"
+          "   target < 2 s")  # fmt: skip
+
+
+def main() -> None:
+    """Parse the options, prepare the data, run the benchmarks."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--athletes", type=int, default=60)
+    parser.add_argument("--days", type=int, default=365)
+    parser.add_argument("--samples", type=int, default=200)
+    parser.add_argument("--duration", type=int, default=15, help="seconds per HTTP run")
+    parser.add_argument("--data-dir", type=Path, default=None)
+    parser.add_argument("--skip-http", action="store_true")
+    parser.add_argument("--skip-cli", action="store_true")
+    args = parser.parse_args()
+    data_dir = args.data_dir or Path(tempfile.gettempdir()) / "cairn-bench-cold" / "data"
+    settings = prepare(data_dir, athletes=args.athletes, days=args.days, end=END)
+    refresh_store(settings)
+    print(f"load average at start: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+    bench_in_process(settings, n_athletes=args.athletes, samples=args.samples)
+    if not args.skip_http:
+        bench_http(settings, n_athletes=args.athletes, seconds=args.duration)
+    if not args.skip_cli:
+        bench_cli(settings)
+    print(f"load average at end: {os.getloadavg()[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,213 @@
+"""The nightly batch's scaling curve: ``run_nightly`` end to end, local (pandas) vs Spark.
+
+Run: ``python benchmarks/bench_nightly.py --athletes 1000 [--days 365] [--engines local,spark]
+[--master local[2]] [--models-dir DATA_DIR] [--incremental]``.
+
+A simulated cohort is saved once into a SQLite template database (cached under
+``$TMPDIR/cairn-bench-nightly/<athletes>x<days>/``; the triggers mark every athlete dirty, as
+after a bulk import). Each engine runs in a child process on its own copy of the template:
+``engine.services.nightly.run_nightly`` for the morning after the last log, i.e. everything
+``cairn nightly`` does: read the logs, build and store every athlete's daily feature rows
+(SQLite writes included), continue them to the day, score 32 candidates per athlete with both
+champions and write the scores. Prints wall time, the cost per athlete-day, the peak resident
+memory of the engine's whole process tree (JVM and Python workers included; sampled every
+0.2 s) and the run's own step timings. ``--incremental`` then runs the local engine again
+after 1% of the athletes logged a check-in (the usual night: few athletes dirty).
+
+The champions come from ``--models-dir`` (a data dir with trained models, e.g. the one of
+``benchmarks/bench_cold.py``); without it the rule-based fallback scores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pandas as pd
+
+from pipelines.simulator.cohort import SimulatedCohort
+
+ROOT = Path(tempfile.gettempdir()) / "cairn-bench-nightly"
+END = dt.date(2025, 9, 1)  # the cohort's logs end the day before
+SAVE_CHUNK = 1_000  # athletes saved per transaction
+
+
+def _tree_rss_kb(pid: int) -> int:
+    """Resident memory (kB) of ``pid`` and all its descendants."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/status") as f:
+                fields = dict(line.split(":", 1) for line in f if ":" in line)
+        except OSError:
+            continue
+        p = int(entry)
+        children.setdefault(int(fields["PPid"].strip()), []).append(p)
+        rss[p] = int(fields.get("VmRSS", "0 kB").split()[0])
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        total += rss.get(p, 0)
+        todo.extend(children.get(p, []))
+    return total
+
+
+def _run_measured(args: list[str]) -> tuple[float, float, str]:
+    """Run a child process; (wall seconds, peak tree RSS in GB, its stdout)."""
+    began = time.perf_counter()
+    child = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _tree_rss_kb(child.pid))
+            time.sleep(0.2)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, _ = child.communicate()
+    done.set()
+    sampler.join()
+    if child.returncode:
+        raise SystemExit(f"engine run failed ({child.returncode}): {' '.join(args)}")
+    return time.perf_counter() - began, peak / 1024**2, out
+
+
+def _athletes_of(cohort: SimulatedCohort, ids: set[int]) -> SimulatedCohort:
+    """The part of ``cohort`` about athletes ``ids``."""
+    frames = {
+        name: frame[frame["athlete_id"].isin(ids)]
+        for name in ("athletes", "sessions", "sets", "wellness", "injuries", "hidden", "params")
+        if isinstance(frame := getattr(cohort, name), pd.DataFrame) and "athlete_id" in frame
+    }
+    return replace(cohort, **frames)
+
+
+def prepare(athletes: int, days: int) -> Path:
+    """The template database with the simulated cohort (built once)."""
+    from engine.services.simulation import save_cohort
+    from engine.store import database
+    from pipelines.simulator.cohort import simulate_cohort
+
+    folder = ROOT / f"{athletes}x{days}"
+    template = folder / "template.sqlite"
+    if template.exists():
+        return template
+    folder.mkdir(parents=True, exist_ok=True)
+    began = time.perf_counter()
+    cohort = simulate_cohort(
+        n_athletes=athletes, n_days=days, seed=5, start=END - dt.timedelta(days=days)
+    )
+    simulated = time.perf_counter() - began
+    building = folder / "building.sqlite"
+    building.unlink(missing_ok=True)
+    engine = database.make_engine(f"sqlite:///{building}")
+    database.migrate_database(engine)
+    factory = database.make_session_factory(engine)
+    ids = sorted(cohort.athletes["athlete_id"])
+    for lo in range(0, len(ids), SAVE_CHUNK):  # save_cohort binds one variable per set
+        part = set(ids[lo : lo + SAVE_CHUNK])
+        with database.open_session(factory) as session:
+            save_cohort(session, _athletes_of(cohort, part), seed=5)
+    engine.dispose()
+    building.rename(template)
+    print(
+        f"simulated {athletes:,} x {days} in {simulated:.0f} s, saved (triggers marking every "
+        f"athlete) in {time.perf_counter() - began - simulated:.0f} s"
+    )
+    return template
+
+
+def worker(engine: str, db: Path, master: str, models_dir: Path | None) -> None:
+    """One ``run_nightly`` (runs in a child process); prints its report as JSON."""
+    from engine.coach.scoring import ModelSet
+    from engine.services.nightly import run_nightly
+    from engine.store import database
+
+    models = ModelSet(None, None, {}, degraded_reason="no models dir")
+    if models_dir is not None:
+        from engine.services.serving import load_champions
+        from engine.settings import Settings
+
+        models = load_champions(Settings(data_dir=models_dir))
+    factory = database.make_session_factory(database.make_engine(f"sqlite:///{db}"))
+    report = run_nightly(factory, day=END, models=models, engine=engine, master=master)
+    print(json.dumps(report.to_dict() | {"models": models.available}))
+
+
+def _mark_some(db: Path, share: float) -> int:
+    """A check-in on the last day for ``share`` of the athletes (they become dirty)."""
+    from engine.store import database, logbook
+
+    factory = database.make_session_factory(database.make_engine(f"sqlite:///{db}"))
+    with database.open_session(factory) as session:
+        ids = sorted(int(a) for a in logbook.read_athletes_frame(session)["athlete_id"])
+    chosen = ids[:: max(1, round(1 / share))]
+    with database.open_session(factory) as session:
+        for a in chosen:
+            values = {"date": END - dt.timedelta(days=1), "sleep_h": 5.0, "soreness": 4}
+            logbook.save_wellness(session, athlete_id=a, values=values)
+    return len(chosen)
+
+
+def _measure(label: str, args: list[str], *, athlete_days: int) -> None:
+    wall, peak, out = _run_measured(args)
+    report = json.loads(out.strip().splitlines()[-1])
+    steps = ", ".join(f"{k} {v:.1f}" for k, v in report["seconds"].items())
+    print(
+        f"{label:17s} wall {wall:7.1f} s, {1e6 * wall / athlete_days:6.1f} us per athlete-day, "
+        f"peak RSS {peak:5.2f} GB; {report['scores_written']:,} mornings scored "
+        f"(models: {report['models']}); steps (s): {steps}"
+    )
+
+
+def main() -> None:
+    """Parse the options, prepare the cohort, time each engine."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--athletes", type=int, default=1000)
+    parser.add_argument("--days", type=int, default=365)
+    parser.add_argument("--engines", default="local,spark")
+    parser.add_argument("--master", default="local[2]")
+    parser.add_argument("--models-dir", type=Path, default=None)
+    parser.add_argument("--incremental", action="store_true")
+    parser.add_argument("--worker", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--db", type=Path, default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        worker(args.worker, args.db, args.master, args.models_dir)
+        return
+    template = prepare(args.athletes, args.days)
+    athlete_days = args.athletes * args.days
+    print(f"load average at start: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+    for engine in args.engines.split(","):
+        db = template.with_name(f"run-{engine}.sqlite")
+        shutil.copy(template, db)
+        command = [sys.executable, __file__, "--worker", engine, "--db", str(db)]
+        command += ["--master", args.master]
+        if args.models_dir is not None:
+            command += ["--models-dir", str(args.models_dir)]
+        label = engine if engine == "local" else f"spark {args.master}"
+        _measure(f"{label} (cold)", command, athlete_days=athlete_days)
+        if args.incremental and engine == "local":
+            n = _mark_some(db, 0.01)
+            _measure(f"local ({n} dirty)", command, athlete_days=athlete_days)
+    print(f"load average at end: {os.getloadavg()[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()
