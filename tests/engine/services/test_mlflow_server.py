@@ -9,6 +9,8 @@ artifacts live on the server, and the command line's local model copy is never u
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import socket
 import subprocess
 import sys
@@ -18,11 +20,16 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import create_engine, text
 
 from engine.services import champion_cache
 from engine.services.population import ensure_population_models
 from engine.services.serving import champion_versions, load_champions
+from engine.services.simulation import save_cohort
+from engine.services.training import train_and_register
 from engine.settings import Settings
+from engine.store import database
+from pipelines.simulator.cohort import simulate_cohort
 
 pytestmark = pytest.mark.slow
 
@@ -44,6 +51,7 @@ def server(postgres_url: str, tmp_path: Path) -> Iterator[tuple[str, Path]]:
          "--artifacts-destination", str(artifacts), "--serve-artifacts",
          "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
         stdout=log, stderr=subprocess.STDOUT,
+        env={**os.environ, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"},
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
@@ -93,3 +101,28 @@ def test_one_users_registration_is_every_users_champion(
     assert champion_cache.registry_stamp(bob) is None
     assert champion_cache.load_served_champions(bob).versions == served.versions
     assert not (bob.data_dir / champion_cache.CACHE_DIR).exists()
+
+
+def test_training_through_the_server_keeps_the_registry_in_postgresql(
+    server: tuple[str, Path], postgres_url: str, tmp_path: Path
+) -> None:
+    url, _ = server
+    settings = _user(tmp_path, "coach", url)
+    factory = database.make_session_factory(database.make_engine(settings.database_url))
+    database.migrate_database(factory.kw["bind"])
+    end = dt.date(2025, 9, 1)
+    cohort = simulate_cohort(n_athletes=20, n_days=200, seed=4, start=end - dt.timedelta(days=200))
+    with database.open_session(factory) as session:
+        save_cohort(session, cohort, seed=4)
+    # when both models are trained and registered through the server
+    with database.open_session(factory) as session:
+        report = train_and_register(session, settings, today=end)
+    # then the champions load back through it, and the registry lives in PostgreSQL
+    assert report.outcomes, report.skipped
+    models = load_champions(settings)
+    assert models.available, models.degraded_reason
+    backend = create_engine(postgres_url)
+    with backend.connect() as conn:
+        names = conn.execute(text("SELECT name FROM registered_models")).scalars().all()
+    backend.dispose()
+    assert sorted(names) == sorted(models.versions)
