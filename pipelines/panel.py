@@ -106,13 +106,17 @@ class Panel:
             alpha: Smoothing factor in (0, 1].
             initial: One value per athlete for the day before its first row.
         """
-        from scipy.signal import lfilter  # imported here: scipy.signal costs every CLI start 0.1 s
-
-        grid = self.to_2d(values, fill=0.0)
-        x0 = np.zeros(self.n_groups) if initial is None else np.asarray(initial, dtype=float)
-        zi = ((1.0 - alpha) * x0)[:, None]
-        out, _ = lfilter([alpha], [1.0, -(1.0 - alpha)], grid, axis=1, zi=zi)
-        return self.to_rows(out)
+        # The recursion day by day, vectorised over athletes: the same products and sums, in
+        # the same order, as scipy.signal.lfilter([alpha], [1, alpha - 1]) (tested bit for bit),
+        # without importing scipy.signal (a tenth of a second on every command-line start).
+        days = np.ascontiguousarray(self.to_2d(values, fill=0.0).T)
+        state = np.zeros(self.n_groups) if initial is None else np.asarray(initial, dtype=float)
+        keep = 1.0 - alpha
+        out = np.empty_like(days)
+        for day in range(days.shape[0]):
+            state = alpha * days[day] + keep * state
+            out[day] = state
+        return self.to_rows(out.T)
 
     def last_true_before(self, flags: np.ndarray, *, default: np.ndarray) -> np.ndarray:
         """Day number of the last day before each row where ``flags`` is true.

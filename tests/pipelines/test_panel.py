@@ -59,3 +59,21 @@ def test_weighted_recent_mean_skips_missing_days() -> None:
     out = weighted_recent_mean(panel, np.array([8.0, np.nan, 4.0, np.nan]), alpha=0.5, window=3)
     # day 3: values 4 (1 day back, weight 0.5) and nothing else within 3 days -> 4
     np.testing.assert_allclose(out, [8.0, 8.0, (4 + 0.25 * 8) / 1.25, 4.0])
+
+
+@pytest.mark.parametrize("alpha", [1.0, 0.5, 2 / 8, 2 / 29, 1 / 42])
+def test_ewma_is_scipys_first_order_filter_bit_for_bit(data, alpha: float) -> None:  # noqa: ANN001
+    from scipy.signal import lfilter
+
+    # given uneven athlete blocks and an initial state per athlete
+    ids, values = data
+    panel = Panel.from_ids(ids)
+    clean = np.nan_to_num(values) * 137.0
+    initial = np.array([11.5, 0.0, 903.25])
+    # then the day-by-day recursion equals scipy's filter exactly (stored features keep their
+    # bits whichever implementation built them)
+    grid = panel.to_2d(clean, fill=0.0)
+    zi = ((1.0 - alpha) * initial)[:, None]
+    expected, _ = lfilter([alpha], [1.0, -(1.0 - alpha)], grid, axis=1, zi=zi)
+    assert np.array_equal(panel.ewma(clean, alpha, initial=initial), panel.to_rows(expected))
+    assert np.array_equal(panel.ewma(clean, alpha), panel.ewma(clean, alpha, initial=initial * 0))
