@@ -45,7 +45,11 @@ def nightly(
         console.print(f"[yellow]No champions ({models.degraded_reason}): rule-based scores[/]")
     report = run_nightly(factory, day=day, models=models, engine=engine, master=master)
     console.print(
-        f"Nightly {report.day} ({report.engine}): {report.athletes} athletes, "
-        f"{report.refreshed} feature tables refreshed, {report.scores_written} mornings "
-        f"scored in {report.seconds['total']:.1f} s"
+        f"Nightly {report.day} ({report.engine}): {_count(report.athletes, 'athlete')}, "
+        f"{_count(report.refreshed, 'feature table')} refreshed, "
+        f"{_count(report.scores_written, 'morning')} scored in {report.seconds['total']:.1f} s"
     )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
