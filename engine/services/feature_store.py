@@ -339,31 +339,27 @@ def read_training_table(session: Session, *, chunk: int = REBUILD_CHUNK) -> pd.D
 
 
 def _read_all(session: Session, ids: list[int], *, chunk: int) -> pd.DataFrame:
-    """Every stored row of ``ids`` decoded into one preallocated matrix, ``chunk`` athletes
-    per read (peak memory: the table plus one chunk, not the table twice as a concat)."""
+    """Every stored row of ``ids`` decoded into preallocated columns, ``chunk`` athletes per
+    read (peak memory: the table plus one chunk, not the table twice as a concat; one array
+    per column, so a caller dropping columns frees them)."""
     version = feature_version()
     spans = feature_days.read_spans(session, version=version, athlete_ids=ids)
     total = sum(spans[a].rows for a in ids if a in spans)
-    matrix = np.empty((total, len(stored_columns())), dtype=np.float64)
-    keys = np.empty(total, dtype=np.int64)
-    days = np.empty(total, dtype="datetime64[D]")
+    names = ("athlete_id", "date", *stored_columns())
+    columns = {name: np.empty(total, dtype=np.float64) for name in stored_columns()}
+    columns["athlete_id"] = np.empty(total, dtype=np.int64)
+    columns["date"] = np.empty(total, dtype="datetime64[ns]")
     at = 0
     for lo in range(0, len(ids), chunk):
         part = read_features(session, athlete_ids=ids[lo : lo + chunk])
         n = len(part)
-        matrix[at : at + n] = part[list(stored_columns())].to_numpy(np.float64)
-        keys[at : at + n] = part["athlete_id"].to_numpy(np.int64)
-        days[at : at + n] = part["date"].to_numpy().astype("datetime64[D]")
+        for name in names:
+            columns[name][at : at + n] = part[name].to_numpy()
         at += n
         del part
     if at != total:
         raise RuntimeError(f"feature store changed while read: {at} rows, expected {total}")
-    data: dict[str, np.ndarray] = {
-        "athlete_id": keys,
-        "date": days.astype("datetime64[ns]"),
-    }
-    data |= {name: matrix[:, j] for j, name in enumerate(stored_columns())}
-    return pd.DataFrame(data, copy=False)
+    return pd.DataFrame({name: columns[name] for name in names}, copy=False)
 
 
 def _empty_frame() -> pd.DataFrame:
