@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.store import database, feature_days, logbook
-from pipelines.feature_rows import decode_rows, feature_version, morning_row
+from pipelines.feature_rows import decode_rows, feature_version, morning_row, stored_columns
 from pipelines.features import LOOKBACK_DAYS, build_daily_features, extend_daily_features
 from pipelines.injuries import INJURY_HORIZON_DAYS
 
@@ -323,6 +323,8 @@ def read_training_table(session: Session, *, chunk: int = REBUILD_CHUNK) -> pd.D
         ids = sorted(feature_days.read_log_spans(reader))
         dirty = {m.athlete_id for m in feature_days.read_markers(reader)}
         dirty |= set(_behind(reader))  # e.g. a chunk whose write was deferred
+        if not dirty:
+            return _read_all(reader, ids, chunk=chunk)
         parts = []
         for lo in range(0, len(ids), chunk):
             group = ids[lo : lo + chunk]
@@ -333,10 +335,31 @@ def read_training_table(session: Session, *, chunk: int = REBUILD_CHUNK) -> pd.D
     if not parts:
         return _empty_frame()
     frame = pd.concat(parts, ignore_index=True)
-    del parts
-    if not dirty:  # chunks of sorted athletes, each sorted: no copy to sort
-        return frame
     return frame.sort_values(["athlete_id", "date"], kind="stable").reset_index(drop=True)
+
+
+def _read_all(session: Session, ids: list[int], *, chunk: int) -> pd.DataFrame:
+    """Every stored row of ``ids`` decoded into preallocated columns, ``chunk`` athletes per
+    read (peak memory: the table plus one chunk, not the table twice as a concat; one array
+    per column, so a caller dropping columns frees them)."""
+    version = feature_version()
+    spans = feature_days.read_spans(session, version=version, athlete_ids=ids)
+    total = sum(spans[a].rows for a in ids if a in spans)
+    names = ("athlete_id", "date", *stored_columns())
+    columns = {name: np.empty(total, dtype=np.float64) for name in stored_columns()}
+    columns["athlete_id"] = np.empty(total, dtype=np.int64)
+    columns["date"] = np.empty(total, dtype="datetime64[ns]")
+    at = 0
+    for lo in range(0, len(ids), chunk):
+        part = read_features(session, athlete_ids=ids[lo : lo + chunk])
+        n = len(part)
+        for name in names:
+            columns[name][at : at + n] = part[name].to_numpy()
+        at += n
+        del part
+    if at != total:
+        raise RuntimeError(f"feature store changed while read: {at} rows, expected {total}")
+    return pd.DataFrame({name: columns[name] for name in names}, copy=False)
 
 
 def _empty_frame() -> pd.DataFrame:
