@@ -304,6 +304,11 @@ def read_morning_features(
     (today's sessions taken out: ``morning_row``), as the coach reads them; None when the
     store has no row for ``today`` (nothing logged today yet: the caller builds from logs)."""
     start = today - dt.timedelta(days=days)
+    span = feature_days.read_spans(session, version=feature_version(), athlete_ids=[athlete_id])
+    stored = span.get(athlete_id)
+    clean = feature_days.read_marker(session, athlete_id=athlete_id) is None
+    if clean and stored is not None and not stored.stale and stored.last < today:
+        return None  # nothing stored for today and nothing to refresh: the logs path
     frame = _current_rows(session, athlete_id=athlete_id, start=start, end=today)
     if frame.empty or frame["date"].iloc[-1] != pd.Timestamp(today):
         return None
