@@ -5,6 +5,9 @@ port, on a copy of the trained data dir plus one athlete simulated up to yesterd
 sends everything except loopback to a dead proxy, so a page that needed the network (a CDN)
 would fail; each test also checks that every loaded resource came from the server.
 Screenshots go to ``tests/artifacts/`` (gitignored).
+
+Marked slow (a server and a browser, ~25 s): CI's second step runs them; the same pages are
+checked through the test client in ``test_web_pages.py`` in the default run.
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ from tests.api.conftest import PASSWORD, TEST_SECRET, password_hash
 
 CHROMIUM = Path(os.environ.get("CAIRN_TEST_CHROMIUM", "/usr/bin/chromium"))
 CHROMEDRIVER = Path(os.environ.get("CAIRN_TEST_CHROMEDRIVER", "/usr/bin/chromedriver"))
+pytestmark = pytest.mark.slow
+
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 FIT_FILE = Path(__file__).resolve().parents[2] / "data" / "samples" / "hill-run.fit"
 RECENT_DAYS = 120
