@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from typing import Annotated, Any, Literal
 
+from fastapi import Query
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -47,6 +48,17 @@ LogDate = Annotated[
     dt.date,
     ISO_DATE,
     Field(ge=EARLIEST_DATE, le=LATEST_DATE, json_schema_extra={"pattern": YEAR_RANGE_PATTERN}),
+]
+# The ``date`` query parameter of the routes about one athlete's day.
+AthleteDayQuery = Annotated[
+    dt.date | None,
+    ISO_DATE,
+    Query(
+        ge=EARLIEST_DATE,
+        le=LATEST_DATE,
+        description="Day (YYYY-MM-DD); default: today in the athlete's time zone.",
+        json_schema_extra={"pattern": YEAR_RANGE_PATTERN},
+    ),
 ]
 
 

@@ -6,14 +6,13 @@ headers; ``POST /athletes/{id}/calendar-token`` issues one (read-only, that cale
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from pydantic import BaseModel, Field
 
 from api.deps import AthleteId, ModelsDep, MorningCacheDep, SessionDep, SettingsDep
-from api.schemas import EARLIEST_DATE, ISO_DATE, LATEST_DATE, YEAR_RANGE_PATTERN
+from api.schemas import AthleteDayQuery
 from api.security import PrincipalDep
 from engine.services import plans
 from engine.services.plan_calendar import build_plan_calendar
@@ -24,16 +23,6 @@ from engine.store import calendar_tokens, jobs
 router = APIRouter(prefix="/athletes/{athlete_id}", tags=["calendar and watch"])
 CALENDAR_TYPE = "text/calendar"
 FIT_TYPE = "application/vnd.ant.fit"
-DayQuery = Annotated[
-    dt.date | None,
-    ISO_DATE,
-    Query(
-        ge=EARLIEST_DATE,
-        le=LATEST_DATE,
-        description="Day (YYYY-MM-DD); default today.",
-        json_schema_extra={"pattern": YEAR_RANGE_PATTERN},
-    ),
-]
 
 
 class CalendarTokenPublic(BaseModel):
@@ -93,7 +82,7 @@ def read_recommendation_fit(
     models: ModelsDep,
     settings: SettingsDep,
     cache: MorningCacheDep,
-    date: DayQuery = None,
+    date: AthleteDayQuery = None,
 ) -> Response:
     """Today's session as a structured FIT workout for a watch (404 on a rest day)."""
     rec = recommend_for(

@@ -1,18 +1,9 @@
 """The nightly batch's scored morning of one athlete (written by ``cairn nightly``)."""
 
-import datetime as dt
-from typing import Annotated
-
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException
 
 from api.deps import AthleteId, SessionDep, SettingsDep
-from api.schemas import (
-    EARLIEST_DATE,
-    ISO_DATE,
-    LATEST_DATE,
-    YEAR_RANGE_PATTERN,
-    MorningScoresPublic,
-)
+from api.schemas import AthleteDayQuery, MorningScoresPublic
 from engine.services.calendar import athlete_today
 from engine.services.nightly import read_morning_scores
 
@@ -24,16 +15,7 @@ def read_scores(
     athlete_id: AthleteId,
     session: SessionDep,
     settings: SettingsDep,
-    date: Annotated[
-        dt.date | None,
-        ISO_DATE,
-        Query(
-            ge=EARLIEST_DATE,
-            le=LATEST_DATE,
-            description="Day (YYYY-MM-DD); default: today in the athlete's time zone.",
-            json_schema_extra={"pattern": YEAR_RANGE_PATTERN},
-        ),
-    ] = None,
+    date: AthleteDayQuery = None,
 ) -> MorningScoresPublic:
     """Every candidate's predicted readiness tomorrow and 7-day injury risk for the morning,
     as scored by the last nightly batch (404 when no batch scored that day)."""

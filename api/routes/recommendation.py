@@ -1,19 +1,10 @@
 """Today's recommendation."""
 
-import datetime as dt
-from typing import Annotated
-
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
 from api.deps import AthleteId, ModelsDep, MorningCacheDep, SessionDep, SettingsDep
 from api.metrics import MetricsDep
-from api.schemas import (
-    EARLIEST_DATE,
-    ISO_DATE,
-    LATEST_DATE,
-    YEAR_RANGE_PATTERN,
-    RecommendationPublic,
-)
+from api.schemas import AthleteDayQuery, RecommendationPublic
 from engine.services.recommendation import recommend_for
 
 router = APIRouter(prefix="/athletes/{athlete_id}", tags=["recommendation"])
@@ -27,16 +18,7 @@ def read_recommendation(
     settings: SettingsDep,
     metrics: MetricsDep,
     cache: MorningCacheDep,
-    date: Annotated[
-        dt.date | None,
-        ISO_DATE,
-        Query(
-            ge=EARLIEST_DATE,
-            le=LATEST_DATE,
-            description="Day (YYYY-MM-DD); default: today in the athlete's time zone.",
-            json_schema_extra={"pattern": YEAR_RANGE_PATTERN},
-        ),
-    ] = None,
+    date: AthleteDayQuery = None,
 ) -> RecommendationPublic:
     """What to do today and why, for one athlete."""
     rec = recommend_for(

@@ -58,7 +58,7 @@ def build_athletes(
         injuries,
         until=until,
         athlete_ids=athlete_ids if until is not None else None,
-        athletes=feature_days.read_profiles(session, athlete_ids=athlete_ids),
+        athletes=logbook.read_athletes_frame(session, athlete_ids=athlete_ids),
         sets=logbook.read_set_frame(session, athlete_ids=athlete_ids),
     )
 
@@ -112,7 +112,7 @@ def compute_refresh(session: Session, *, athlete_id: int, since: dt.date) -> Ref
         wellness,
         injuries,
         until=until,
-        athletes=feature_days.read_profiles(session, athlete_ids=[athlete_id]),
+        athletes=logbook.read_athletes_frame(session, athlete_ids=[athlete_id]),
         sets=sets,
     )
     return Refresh((athlete_id,), new, kept + dt.timedelta(days=1))
@@ -248,12 +248,17 @@ def rebuild_features(session: Session, *, athlete_ids: Iterable[int]) -> pd.Data
 
 
 def _current_rows(
-    session: Session, *, athlete_id: int, start: dt.date, end: dt.date
+    session: Session,
+    *,
+    athlete_id: int,
+    start: dt.date,
+    end: dt.date,
+    marker: feature_days.Marker | None,
 ) -> pd.DataFrame:
     """The athlete's rows ``start``..``end`` as a refresh would leave them: the stored rows
     when the athlete is clean, else recomputed now (and persisted best effort: when the
-    database is busy the in-memory rows are served and the marker stays)."""
-    marker = feature_days.read_marker(session, athlete_id=athlete_id)
+    database is busy the in-memory rows are served and the marker stays). ``marker`` is the
+    athlete's dirty marker as the caller read it."""
     version = feature_version()
     stored = feature_days.read_rows(
         session, version=version, athlete_ids=[athlete_id], start=start, end=end
@@ -306,10 +311,10 @@ def read_morning_features(
     start = today - dt.timedelta(days=days)
     span = feature_days.read_spans(session, version=feature_version(), athlete_ids=[athlete_id])
     stored = span.get(athlete_id)
-    clean = feature_days.read_marker(session, athlete_id=athlete_id) is None
-    if clean and stored is not None and not stored.stale and stored.last < today:
+    marker = feature_days.read_marker(session, athlete_id=athlete_id)
+    if marker is None and stored is not None and not stored.stale and stored.last < today:
         return None  # nothing stored for today and nothing to refresh: the logs path
-    frame = _current_rows(session, athlete_id=athlete_id, start=start, end=today)
+    frame = _current_rows(session, athlete_id=athlete_id, start=start, end=today, marker=marker)
     if frame.empty or frame["date"].iloc[-1] != pd.Timestamp(today):
         return None
     if (frame["date"].iloc[-1] - frame["date"].iloc[0]).days + 1 != len(frame):

@@ -104,7 +104,7 @@ def read_day_rows(session: Session, *, athlete_ids: list[int], day: dt.date) -> 
         sessions=logs.sessions,
         wellness=logs.wellness,
         injuries=logs.injuries,
-        athletes=feature_days.read_profiles(session, athlete_ids=athlete_ids),
+        athletes=logbook.read_athletes_frame(session, athlete_ids=athlete_ids),
         sets=logs.sets,
     )
 

@@ -168,7 +168,7 @@ def _read_logs(session: Session, ids: list[int]) -> pd.DataFrame:
         "w": wellness,
         "i": injuries,
         "x": logbook.read_set_frame(session, athlete_ids=ids),
-        "p": feature_days.read_profiles(session, athlete_ids=ids),
+        "p": logbook.read_athletes_frame(session, athlete_ids=ids),
     }
     return _long_frame(frames)
 

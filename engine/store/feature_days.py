@@ -124,24 +124,6 @@ def read_log_spans(
     return spans
 
 
-def read_profiles(session: Session, *, athlete_ids: Sequence[int] | None = None) -> pd.DataFrame:
-    """Static attributes (``ATHLETE_COLUMNS``) of the athletes (all when None)."""
-    query = select(
-        Athlete.id.label("athlete_id"),
-        Athlete.name,
-        Athlete.birth_year,
-        Athlete.sex,
-        Athlete.experience_years,
-        Athlete.max_hr,
-        Athlete.resting_hr,
-        Athlete.goal,
-    ).order_by(Athlete.id)
-    if athlete_ids is not None:
-        query = query.where(Athlete.id.in_(list(athlete_ids)))
-    result = session.execute(query)
-    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
-
-
 def read_athlete_ids(session: Session) -> list[int]:
     """Every athlete's id, ascending."""
     return [int(a) for a in session.scalars(select(Athlete.id).order_by(Athlete.id))]

@@ -188,8 +188,10 @@ def read_athlete_logs(
     return AthleteLogs(athlete=athlete, sessions=sessions, wellness=wellness, injuries=injuries)
 
 
-def read_athletes_frame(session: Session) -> pd.DataFrame:
-    """All athletes' static attributes, one row each."""
+def read_athletes_frame(
+    session: Session, *, athlete_ids: Sequence[int] | None = None
+) -> pd.DataFrame:
+    """The athletes' static attributes (``ATHLETE_COLUMNS``), one row each (all when None)."""
     query = select(
         Athlete.id.label("athlete_id"),
         Athlete.name,
@@ -200,6 +202,8 @@ def read_athletes_frame(session: Session) -> pd.DataFrame:
         Athlete.resting_hr,
         Athlete.goal,
     ).order_by(Athlete.id)
+    if athlete_ids is not None:
+        query = query.where(Athlete.id.in_(list(athlete_ids)))
     return _frame(session, query)
 
 

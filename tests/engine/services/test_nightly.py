@@ -49,7 +49,7 @@ def test_local_nightly_refreshes_the_store_and_scores_every_morning(
         assert feature_days.read_markers(session) == []
         sessions, wellness, injuries = logbook.read_log_frames(session)
         kwargs = {
-            "athletes": feature_days.read_profiles(session),
+            "athletes": logbook.read_athletes_frame(session),
             "sets": logbook.read_set_frame(session),
         }
     rebuilt = build_daily_features(sessions, wellness, injuries, **kwargs)
