@@ -155,9 +155,26 @@ def train(
 
 
 def _recommendation(settings: Settings, factory, athlete: int, today: dt.date | None):  # noqa: ANN001, ANN202
-    from engine.services.champion_cache import load_served_champions
-    from engine.services.recommendation import recommend_for
+    from engine.services.calendar import athlete_today
+    from engine.services.champion_cache import load_served_champions, read_cached_versions
+    from engine.services.recommendation import read_prepared_answer, recommend_for
 
+    served = read_cached_versions(settings)
+    with database.open_session(factory) as session:
+        if today is None:
+            today = athlete_today(session, athlete_id=athlete, settings=settings)
+        if served is not None:  # a prepared answer needs the champions' versions only
+            versions, source = served
+            ready = read_prepared_answer(
+                session,
+                athlete_id=athlete,
+                today=today,
+                versions=versions,
+                source=source,
+                settings=settings,
+            )
+            if ready is not None:
+                return ready
     models = load_served_champions(settings)
     with database.open_session(factory) as session:
         return recommend_for(

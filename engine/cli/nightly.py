@@ -27,6 +27,14 @@ def nightly(
         str | None,
         typer.Option(help="Spark master URL (with --engine spark; default local[2])."),
     ] = None,
+    answers: Annotated[
+        bool,
+        typer.Option(
+            "--answers",
+            help="Also prepare every athlete's recommendation of DATE (served from the "
+            "database while their logs, locks, events and the champions are unchanged).",
+        ),
+    ] = False,
 ) -> None:
     """Bring every athlete's feature rows up to date and score their morning of DATE with the
     champions (GET /athletes/{id}/morning-scores serves the result)."""
@@ -43,12 +51,27 @@ def nightly(
     models = load_champions(settings)
     if not models.available:
         console.print(f"[yellow]No champions ({models.degraded_reason}): rule-based scores[/]")
-    report = run_nightly(factory, day=day, models=models, engine=engine, master=master)
+    report = run_nightly(
+        factory,
+        day=day,
+        models=models,
+        engine=engine,
+        master=master,
+        answers=settings if answers else None,
+    )
     console.print(
         f"Nightly {report.day} ({report.engine}): {_count(report.athletes, 'athlete')}, "
         f"{_count(report.refreshed, 'feature table')} refreshed, "
         f"{_count(report.scores_written, 'morning')} scored in {report.seconds['total']:.1f} s"
     )
+    if answers:
+        console.print(f"{_count(report.answers_prepared, 'answer')} prepared")
+    if report.answers_failed:
+        shown = ", ".join(str(a) for a in report.answers_failed[:10])
+        console.print(
+            f"[yellow]No answer for {_count(len(report.answers_failed), 'athlete')} "
+            f"(ids {shown}{', ...' if len(report.answers_failed) > 10 else ''}): see the log[/]"
+        )
 
 
 def _count(n: int, noun: str) -> str:

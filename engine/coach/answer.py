@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from engine.coach.scoring import ModelSet
 from engine.optimizer.catalogue import Candidate
 from engine.optimizer.choose import Choice
+
+if TYPE_CHECKING:
+    from engine.coach.scoring import ModelSet
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,26 @@ class Recommendation:
             "rules_applied": list(self.rules_applied),
             "readiness_floor": self.readiness_floor,
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Recommendation:
+        """The recommendation of ``to_dict`` (e.g. a prepared answer read back)."""
+        versions = data["model_versions"]
+        return cls(
+            athlete_id=int(data["athlete_id"]),
+            date=dt.date.fromisoformat(data["date"]),
+            session=dict(data["session"]),
+            predicted=dict(data["predicted"]),
+            reasons=list(data["reasons"]),
+            model_versions={k: None if v is None else int(v) for k, v in versions.items()},
+            degraded=bool(data["degraded"]),
+            degraded_reason=data["degraded_reason"],
+            prescription=data["prescription"],
+            block=data["block"],
+            model_source=data["model_source"],
+            rules_applied=tuple(data["rules_applied"]),
+            readiness_floor=data["readiness_floor"],
+        )
 
 
 def to_recommendation(

@@ -15,7 +15,6 @@ import numpy as np
 import pandas as pd
 
 from engine.optimizer.catalogue import Candidate
-from models.estimators import fast_scorer
 from pipelines.features import FEATURE_COLUMNS, apply_candidate_sessions, candidate_matrix
 
 
@@ -63,6 +62,8 @@ def predict_candidates(
     if models.available:
         if matrix is None:
             matrix = candidate_feature_matrix(base_row, candidates)
+        from models.estimators import fast_scorer  # imports LightGBM: only when predicting
+
         readiness = np.clip(fast_scorer(models.readiness)(matrix), 0, 100)
         risk = fast_scorer(models.injury)(matrix)
         return readiness, risk

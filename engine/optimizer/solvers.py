@@ -15,8 +15,6 @@ from typing import Literal
 
 import numpy as np
 from ortools.sat.python import cp_model
-from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import csr_array
 
 Solver = Literal["cpsat", "highs"]
 TIME_LIMIT_S = 1.0  # wall-clock safety limit for either solver
@@ -55,6 +53,9 @@ class Program:
 
 def solve_highs(p: Program) -> np.ndarray | None:
     """Solve with HiGHS (``scipy.optimize.milp``); None when no solution was found in time."""
+    from scipy.optimize import Bounds, LinearConstraint, milp  # 0.3 s: only for this backend
+    from scipy.sparse import csr_array
+
     integrality = np.zeros(len(p.objective))
     integrality[: p.n_bool] = 1
     result = milp(

@@ -49,6 +49,23 @@ def registry_stamp(settings: Settings) -> list[int] | None:
     return stamp or None
 
 
+def read_cached_versions(settings: Settings) -> tuple[dict[str, int | None], str | None] | None:
+    """The cached champions' registry versions and source while the registry is unchanged
+    (the models themselves not loaded), else None."""
+    stamp = registry_stamp(settings)
+    meta_path = settings.data_dir / CACHE_DIR / META
+    if stamp is None or not meta_path.exists():
+        return None
+    try:
+        meta = json.loads(meta_path.read_text())
+    except (OSError, ValueError) as err:
+        log.warning("serving cache unreadable: %s", err)
+        return None
+    if meta.get("stamp") != stamp:
+        return None
+    return dict(meta["versions"]), meta.get("source")
+
+
 def read_cached(settings: Settings) -> ModelSet | None:
     """The cached champions while the registry is unchanged, else None."""
     stamp = registry_stamp(settings)

@@ -14,11 +14,17 @@ one set of pure functions (``pipelines.features``, ``engine.coach.batch``):
 
 Stored rows always end at each athlete's last log (what a full rebuild gives); the rows of
 days after it exist only in memory, for scoring.
+
+With ``answers`` (``cairn nightly --answers``), the run then prepares every athlete's whole
+recommendation of ``day`` (``engine.services.prepared``), locally whatever the engine, so a
+morning when every athlete asks once is served from the database; prepared answers of days
+more than ``PREPARED_KEEP_DAYS`` before ``day`` are deleted.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,13 +34,18 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from engine.coach.batch import day_rows, score_mornings
 from engine.coach.scoring import ModelSet
-from engine.services import feature_store
-from engine.store import database, feature_days, logbook
+from engine.services import feature_store, prepared
+from engine.settings import Settings
+from engine.store import database, feature_days, logbook, prepared_answers
 from pipelines.feature_rows import feature_version
 from pipelines.features import LOOKBACK_DAYS
 
 ENGINES = ("local", "spark")
+log = logging.getLogger(__name__)
+
 LOCAL_CHUNK = 1_000  # athletes per local chunk (bounded memory)
+ANSWER_CHUNK = 200  # prepared answers written per transaction
+PREPARED_KEEP_DAYS = 90  # prepared answers kept this many days before the run's day
 
 
 @dataclass
@@ -46,6 +57,8 @@ class NightlyReport:
     athletes: int = 0
     refreshed: int = 0
     scores_written: int = 0
+    answers_prepared: int = 0
+    answers_failed: list[int] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, object]:
@@ -55,6 +68,8 @@ class NightlyReport:
             "athletes": self.athletes,
             "refreshed": self.refreshed,
             "scores_written": self.scores_written,
+            "answers_prepared": self.answers_prepared,
+            "answers_failed": list(self.answers_failed),
             "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
         }
 
@@ -142,8 +157,10 @@ def run_nightly(
     engine: str = "local",
     master: str | None = None,
     chunk: int = LOCAL_CHUNK,
+    answers: Settings | None = None,
 ) -> NightlyReport:
-    """Refresh the store and write every athlete's scored morning of ``day``."""
+    """Refresh the store and write every athlete's scored morning of ``day``; with
+    ``answers`` (the served settings: rules), also prepare every athlete's answer."""
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
     report = NightlyReport(day=day, engine=engine)
@@ -166,9 +183,53 @@ def run_nightly(
     mark = time.perf_counter()
     report.scores_written = _write_scores(factory, scores, day=day, models=models)
     report.seconds["scores_write"] = time.perf_counter() - mark
+    if answers is not None:
+        mark = time.perf_counter()
+        report.answers_prepared, report.answers_failed = prepare_answers(
+            factory, ids=ids, day=day, models=models, settings=answers
+        )
+        report.seconds["answers"] = time.perf_counter() - mark
     report.athletes = len(ids)
     report.seconds["total"] = time.perf_counter() - began
     return report
+
+
+def prepare_answers(
+    factory: sessionmaker[Session],
+    *,
+    ids: list[int],
+    day: dt.date,
+    models: ModelSet,
+    settings: Settings,
+) -> tuple[int, list[int]]:
+    """Every athlete's recommendation of ``day`` prepared and saved (those already prepared
+    from the same inputs are kept), then answers older than ``PREPARED_KEEP_DAYS`` deleted.
+    One athlete whose answer fails is logged and skipped. Returns (answers written, athletes
+    that failed)."""
+    from engine.services.recommendation import answer_for
+
+    written, failed = 0, []
+    if not prepared.keeps(models):
+        log.warning("answers not prepared: the models are not registered champions")
+        return 0, []
+    for lo in range(0, len(ids), ANSWER_CHUNK):
+        ready = []
+        with database.open_session(factory) as session:
+            for athlete in ids[lo : lo + ANSWER_CHUNK]:
+                try:
+                    rec, key = answer_for(
+                        session, athlete_id=athlete, today=day, models=models, settings=settings
+                    )
+                except Exception:  # noqa: BLE001 - one athlete's data never stops the others
+                    log.exception("answer of athlete %s on %s not prepared", athlete, day)
+                    failed.append(athlete)
+                    continue
+                if key is not None:
+                    ready.append((key, rec))
+            written += prepared.save_prepared(session, ready)
+    with database.open_session(factory) as session:
+        prepared_answers.delete_before(session, day=day - dt.timedelta(days=PREPARED_KEEP_DAYS))
+    return written, failed
 
 
 def read_scores(session: Session, *, day: dt.date) -> dict[int, dict[str, Any]]:

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping
 
 import pandas as pd
 from sqlalchemy.orm import Session
 
 from engine.coach import coach
 from engine.coach.answer import Recommendation
+from engine.coach.goals import GoalEvent
 from engine.coach.history import HISTORY_DAYS, AthleteHistory
 from engine.coach.scoring import ModelSet
 from engine.optimizer.catalogue import Candidate
 from engine.optimizer.choose import HORIZON_DAYS, Rules
+from engine.services import prepared
 from engine.services.calendar import athlete_today
 from engine.services.events import read_goal_events
 from engine.services.feature_store import read_morning_features
@@ -63,8 +65,10 @@ def load_morning(
     athlete_id: int,
     today: dt.date,
     cache: MorningCache[coach.Morning] | None = None,
+    fingerprint: Hashable | None = None,
 ) -> coach.Morning:
-    """This morning's state for one athlete, from ``cache`` while the logs are unchanged."""
+    """This morning's state for one athlete, from ``cache`` while the logs are unchanged
+    (``fingerprint``: the logs' fingerprint when the caller has read it already)."""
 
     def build() -> coach.Morning:
         history = read_history(session, athlete_id=athlete_id, today=today)
@@ -75,11 +79,9 @@ def load_morning(
 
     if cache is None:
         return build()
-    key: Hashable = (
-        athlete_id,
-        today,
-        plan_locks.read_log_fingerprint(session, athlete_id=athlete_id, until=today),
-    )
+    if fingerprint is None:
+        fingerprint = plan_locks.read_log_fingerprint(session, athlete_id=athlete_id, until=today)
+    key: Hashable = (athlete_id, today, fingerprint)
     return cache.get_or_build(key, build, slot=(athlete_id, today))
 
 
@@ -111,6 +113,62 @@ def _personal_models(morning: coach.Morning, models: ModelSet) -> ModelSet:
     return morning.answers[key]
 
 
+Inputs = tuple[Hashable, dict[dt.date, Candidate], tuple[GoalEvent, ...], Rules]
+
+
+def _read_inputs(
+    session: Session, *, athlete_id: int, today: dt.date, settings: Settings
+) -> Inputs:
+    """What an answer depends on besides the models: the logs' fingerprint, locks, goals, rules."""
+    return (
+        plan_locks.read_log_fingerprint(session, athlete_id=athlete_id, until=today),
+        read_lock_candidates(session, athlete_id=athlete_id, today=today),
+        read_goal_events(session, athlete_id=athlete_id, today=today),
+        rules_from_settings(settings),
+    )
+
+
+def inputs_key(
+    athlete_id: int,
+    today: dt.date,
+    inputs: Inputs,
+    *,
+    versions: Mapping[str, int | None],
+    source: str | None,
+) -> str:
+    """The prepared-answer key of one athlete's day (``prepared.inputs_key``)."""
+    fingerprint, locks, goals, rules = inputs
+    return prepared.inputs_key(
+        athlete_id=athlete_id,
+        today=today,
+        fingerprint=fingerprint,
+        locks=locks,
+        goals=goals,
+        versions=versions,
+        source=source,
+        rules=rules,
+    )
+
+
+def read_prepared_answer(
+    session: Session,
+    *,
+    athlete_id: int,
+    today: dt.date,
+    versions: Mapping[str, int | None],
+    source: str | None,
+    settings: Settings,
+) -> Recommendation | None:
+    """The prepared answer of the athlete's day under champions known by their registry
+    ``versions`` and ``source`` only (not loaded: a command serving a prepared answer never
+    imports LightGBM), when its inputs are unchanged; else None."""
+    if not prepared.registered(versions):
+        return None
+    inputs = _read_inputs(session, athlete_id=athlete_id, today=today, settings=settings)
+    key = inputs_key(athlete_id, today, inputs, versions=versions, source=source)
+    return prepared.read_prepared(session, athlete_id=athlete_id, today=today, key=key)
+
+
 def recommend_for(
     session: Session,
     *,
@@ -119,25 +177,60 @@ def recommend_for(
     models: ModelSet,
     settings: Settings,
     cache: MorningCache[coach.Morning] | None = None,
+    save: bool = True,
 ) -> Recommendation:
     """Today's recommendation for one athlete (periodised, adapted, locks honoured).
 
     ``today`` None means the athlete's local date now (their time zone, else the default).
 
-    With a ``cache``, the answer is kept with the athlete's morning state: the same logs,
-    locks, models and rules give the same recommendation, so a repeated request is not solved
-    again (any new log, lock or model starts a new entry).
+    The answer is served from the prepared answers (``engine.services.prepared``: the nightly
+    batch's, or one computed earlier by any process) when its inputs are unchanged; otherwise
+    it is computed and, with ``save``, kept there for the next request. With a ``cache``, the
+    morning state and its answers are also kept in this process.
     """
+    rec, key = answer_for(
+        session, athlete_id=athlete_id, today=today, models=models, settings=settings, cache=cache
+    )
+    if save and key is not None:
+        prepared.save_prepared(session, [(key, rec)])
+    return rec
+
+
+def answer_for(
+    session: Session,
+    *,
+    athlete_id: int,
+    today: dt.date | None,
+    models: ModelSet,
+    settings: Settings,
+    cache: MorningCache[coach.Morning] | None = None,
+    use_prepared: bool = True,
+) -> tuple[Recommendation, str | None]:
+    """``recommend_for`` without saving: the answer, and its inputs key when it was computed
+    here and may be kept (None: served prepared, or not kept for these models).
+    ``use_prepared`` False always computes (e.g. to check or time the computation)."""
     if today is None:
         today = athlete_today(session, athlete_id=athlete_id, settings=settings)
-    morning = load_morning(session, athlete_id=athlete_id, today=today, cache=cache)
-    locks = read_lock_candidates(session, athlete_id=athlete_id, today=today)
-    goals = read_goal_events(session, athlete_id=athlete_id, today=today)
-    rules = rules_from_settings(settings)
+    inputs = _read_inputs(session, athlete_id=athlete_id, today=today, settings=settings)
+    fingerprint, locks, goals, rules = inputs
+    key = None
+    if prepared.keeps(models):
+        key = inputs_key(athlete_id, today, inputs, versions=models.versions, source=models.source)
+        ready = (
+            prepared.read_prepared(session, athlete_id=athlete_id, today=today, key=key)
+            if use_prepared
+            else None
+        )
+        if ready is not None:
+            return ready, None
+    morning = load_morning(
+        session, athlete_id=athlete_id, today=today, cache=cache, fingerprint=fingerprint
+    )
     models = _personal_models(morning, models)
     if cache is None:
-        return coach.recommend_today(morning, models, rules=rules, locks=locks, events=goals)
-    key = (
+        rec = coach.recommend_today(morning, models, rules=rules, locks=locks, events=goals)
+        return rec, key
+    memo = (
         "recommendation",
         tuple(sorted(locks.items())),
         goals,
@@ -147,8 +240,8 @@ def recommend_for(
         id(models.injury),
         repr(rules),
     )
-    if key not in morning.answers:
-        morning.answers[key] = coach.recommend_today(
-            morning, models, rules=rules, locks=locks, events=goals
-        )
-    return morning.answers[key]
+    if memo in morning.answers:
+        return morning.answers[memo], None  # computed (and saved) by an earlier request
+    rec = coach.recommend_today(morning, models, rules=rules, locks=locks, events=goals)
+    morning.answers[memo] = rec
+    return rec, key

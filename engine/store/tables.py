@@ -351,3 +351,19 @@ class MorningScore(Base):
     model_versions: Mapped[dict] = mapped_column(JSON)
     result: Mapped[dict] = mapped_column(JSON)
     computed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=dt.datetime.utcnow)
+
+
+class PreparedAnswer(Base):
+    """One athlete's recommendation of a day (``answer``, the contract's JSON), kept with the
+    hash of every input it was computed from (``inputs_key``): the nightly batch prepares the
+    morning's answers, and a request with the same inputs is served from here."""
+
+    __tablename__ = "prepared_answer"
+
+    athlete_id: Mapped[int] = mapped_column(
+        ForeignKey("athlete.id", ondelete="CASCADE"), primary_key=True
+    )
+    date: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    inputs_key: Mapped[str] = mapped_column(String(64))
+    answer: Mapped[dict] = mapped_column(JSON)
+    computed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=dt.datetime.utcnow)
