@@ -1,4 +1,5 @@
-"""Cold recommendations with the feature store: in process, over HTTP, and ``cairn recommend``.
+"""Cold recommendations: computed with features from the store, served prepared, over HTTP,
+and ``cairn recommend``.
 
 Run: ``python benchmarks/bench_cold.py [--athletes 60] [--days 365] [--samples 200]
 [--duration 15] [--data-dir DIR] [--skip-http] [--skip-cli]``. The data dir gets a simulated
@@ -6,13 +7,18 @@ cohort and trained champions the first time (reused after; training reads the fe
 which builds every athlete's rows); ``feature_store.refresh_dirty`` then makes sure no athlete
 is marked dirty, as after ``cairn nightly``. Prints:
 
-1. in process, cold (no morning cache): ``recommend_for`` on a random athlete x a random day of
-   the last 90, each pair once; features from the store (p50/p95 ms, target p50 <= 10 ms), and
-   the same pairs with features rebuilt from the logs (the path before the store);
+1. in process, cold (no morning cache), a random athlete x a random day of the last 90, each
+   pair once: (a) the answer computed (``use_prepared=False``) with features from the store,
+   and with features rebuilt from the logs (the path before the store); then the nightly
+   batch's answers are prepared for each of the last 90 days (``nightly.prepare_answers``, as
+   ``cairn nightly --answers`` every night; the first run only) and (b) the same pairs
+   served by ``recommend_for`` (p50/p95 ms, target p50 <= 10 ms);
 2. over HTTP, one uvicorn worker, 16 connections (httpx load generator): ``GET /health`` then
-   ``GET /athletes/{id}/recommendation?date=D`` over distinct random (athlete, day) pairs (every
-   request is a cache miss), requests per second and the ratio (target >= 0.10), same run;
-3. ``cairn recommend --athlete 1 --date D`` wall time (a fresh process, as a user runs it).
+   ``GET /athletes/{id}/recommendation?date=D`` over distinct random (athlete, day) pairs (each
+   a miss of the server's in-process cache, served from the prepared answers), requests per
+   second and the ratio (target >= 0.10), same run;
+3. ``cairn recommend --athlete 1 --date D`` wall time (a fresh process, as a user runs it), for
+   a prepared day and for a day computed (its prepared answer deleted first).
 """
 
 from __future__ import annotations
@@ -30,11 +36,16 @@ from pathlib import Path
 import numpy as np
 
 from engine.coach import coach
-from engine.services import feature_store
-from engine.services.recommendation import read_history, recommend_for, rules_from_settings
+from engine.services import feature_store, nightly
+from engine.services.recommendation import (
+    answer_for,
+    read_history,
+    recommend_for,
+    rules_from_settings,
+)
 from engine.services.serving import load_champions
 from engine.settings import Settings
-from engine.store import database
+from engine.store import database, feature_days, prepared_answers
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_recommend import _free_port, _httpx, _token, prepare  # noqa: E402
@@ -62,20 +73,45 @@ def refresh_store(settings: Settings) -> None:
     print(f"store refreshed ({cleared} dirty athletes) in {time.perf_counter() - began:.1f} s")
 
 
+def prepare_answers(settings: Settings, *, days: int = 90) -> None:
+    """The nightly batch's prepared answers of each of the last ``days`` (missing days only)."""
+    models = load_champions(settings)
+    factory = database.make_session_factory(database.make_engine(settings.database_url))
+    with database.open_session(factory) as session:
+        ids = sorted(feature_days.read_log_spans(session))
+    began, written = time.perf_counter(), 0
+    for back in range(days):
+        day = LAST - dt.timedelta(days=back)
+        with database.open_session(factory) as session:
+            if prepared_answers.count_answers(session, day=day) >= len(ids):
+                continue
+        done, failed = nightly.prepare_answers(
+            factory, ids=ids, day=day, models=models, settings=settings
+        )
+        assert not failed, failed
+        written += done
+    if written:
+        took = time.perf_counter() - began
+        print(f"   prepared {written} answers ({len(ids)} athletes x {days} days) in {took:.0f} s: "
+              f"{1000 * took / written:.1f} ms per answer (cairn nightly --answers)")  # fmt: skip
+
+
 def bench_in_process(settings: Settings, *, n_athletes: int, samples: int) -> float:
-    """Cold recommendations with features from the store, and from the logs (ms)."""
+    """Cold recommendations computed (features from the store, from the logs), then served
+    from the prepared answers (ms)."""
     models = load_champions(settings)
     assert models.available, models.degraded_reason
     rules = rules_from_settings(settings)
     factory = database.make_session_factory(database.make_engine(settings.database_url))
     cases = pairs(n_athletes, samples)
-    store, logs = [], []
+    computed, logs, served = [], [], []
     with database.open_session(factory) as session:
         recommend_for(session, athlete_id=1, today=LAST, models=models, settings=settings)
         for athlete, day in cases:
             began = time.perf_counter()
-            recommend_for(session, athlete_id=athlete, today=day, models=models, settings=settings)
-            store.append(1000 * (time.perf_counter() - began))
+            answer_for(session, athlete_id=athlete, today=day, models=models, settings=settings,
+                       use_prepared=False)  # fmt: skip
+            computed.append(1000 * (time.perf_counter() - began))
         for athlete, day in cases[: max(20, samples // 5)]:
             began = time.perf_counter()
             history = read_history(session, athlete_id=athlete, today=day)
@@ -83,9 +119,16 @@ def bench_in_process(settings: Settings, *, n_athletes: int, samples: int) -> fl
             coach.recommend_today(morning, models, rules=rules, locks={})
             logs.append(1000 * (time.perf_counter() - began))
     print("1. cold recommendation in process (random athlete x random day of the last 90)")
-    print(f"   features from the store:  {_ms(store)}   target p50 <= 10 ms")
-    print(f"   features from the logs:   {_ms(logs)}   (the path before the store)")
-    return float(np.median(store))
+    print(f"   computed, features from the store: {_ms(computed)}")
+    print(f"   computed, features from the logs:  {_ms(logs)}   (the path before the store)")
+    prepare_answers(settings)
+    with database.open_session(factory) as session:
+        for athlete, day in cases:
+            began = time.perf_counter()
+            recommend_for(session, athlete_id=athlete, today=day, models=models, settings=settings)
+            served.append(1000 * (time.perf_counter() - began))
+    print(f"   served, nightly-prepared answers:  {_ms(served)}   target p50 <= 10 ms")
+    return float(np.median(served))
 
 
 def bench_http(settings: Settings, *, n_athletes: int, seconds: int) -> None:
@@ -134,20 +177,27 @@ def bench_http(settings: Settings, *, n_athletes: int, seconds: int) -> None:
 
 
 def bench_cli(settings: Settings) -> None:
-    """Wall time of ``cairn recommend`` in a fresh process (3 runs)."""
+    """Wall time of ``cairn recommend`` in a fresh process: a prepared day, then a computed
+    one (3 runs each; the computed day's prepared answer is deleted before each run)."""
     env = {**os.environ, "CAIRN_DATA_DIR": str(settings.data_dir)}
     cairn = Path(sys.executable).with_name("cairn")
-    walls = []
-    for _ in range(3):
-        began = time.perf_counter()
-        subprocess.run(
-            [str(cairn), "recommend", "--athlete", "1", "--date", LAST.isoformat()],
-            env=env, check=True, capture_output=True,
-        )  # fmt: skip
-        walls.append(time.perf_counter() - began)
-    print(f"3. cairn recommend --athlete 1 --date {LAST}: wall "
-          f"{', '.join(f'{w:.2f}' for w in walls)} s (median {np.median(walls):.2f} s)"
-          "   target < 2 s")  # fmt: skip
+    factory = database.make_session_factory(database.make_engine(settings.database_url))
+    computed_day = LAST - dt.timedelta(days=200)
+    for label, day in (("prepared", LAST), ("computed", computed_day)):
+        walls = []
+        for _ in range(3):
+            if label == "computed":
+                with database.open_session(factory) as session:
+                    prepared_answers.delete_before(session, day=computed_day + dt.timedelta(days=1))
+            began = time.perf_counter()
+            subprocess.run(
+                [str(cairn), "recommend", "--athlete", "1", "--date", day.isoformat()],
+                env=env, check=True, capture_output=True,
+            )  # fmt: skip
+            walls.append(time.perf_counter() - began)
+        print(f"3. cairn recommend --athlete 1 --date {day} ({label}): wall "
+              f"{', '.join(f'{w:.2f}' for w in walls)} s (median {np.median(walls):.2f} s)"
+              "   target < 2 s")  # fmt: skip
 
 
 def main() -> None:
