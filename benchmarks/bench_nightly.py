@@ -16,6 +16,13 @@ after 1% of the athletes logged a check-in (the usual night: few athletes dirty)
 
 The champions come from ``--models-dir`` (a data dir with trained models, e.g. the one of
 ``benchmarks/bench_cold.py``); without it the rule-based fallback scores.
+
+``--distinct N`` (for 100,000 athletes: saving them one by one through the store would take
+hours here) simulates and saves N distinct athletes (``SAVE_CHUNK`` at a time, each chunk its
+own seed), then fills the cohort up to ``--athletes`` with copies made inside SQLite (``INSERT
+... SELECT`` with shifted ids; the triggers mark every copy dirty as for any insert). A copy
+is a separate athlete to both engines: nothing is shared or cached across athletes, so the
+cost per athlete is that of a distinct one.
 """
 
 from __future__ import annotations
@@ -98,39 +105,107 @@ def _athletes_of(cohort: SimulatedCohort, ids: set[int]) -> SimulatedCohort:
     return replace(cohort, **frames)
 
 
-def prepare(athletes: int, days: int) -> Path:
+def prepare(athletes: int, days: int, *, distinct: int | None = None) -> Path:
     """The template database with the simulated cohort (built once)."""
     from engine.services.simulation import save_cohort
     from engine.store import database
     from pipelines.simulator.cohort import simulate_cohort
 
+    distinct = athletes if distinct is None else min(distinct, athletes)
     folder = ROOT / f"{athletes}x{days}"
     template = folder / "template.sqlite"
     if template.exists():
         return template
     folder.mkdir(parents=True, exist_ok=True)
     began = time.perf_counter()
-    cohort = simulate_cohort(
-        n_athletes=athletes, n_days=days, seed=5, start=END - dt.timedelta(days=days)
-    )
-    simulated = time.perf_counter() - began
     building = folder / "building.sqlite"
     building.unlink(missing_ok=True)
     engine = database.make_engine(f"sqlite:///{building}")
     database.migrate_database(engine)
     factory = database.make_session_factory(engine)
-    ids = sorted(cohort.athletes["athlete_id"])
-    for lo in range(0, len(ids), SAVE_CHUNK):  # save_cohort binds one variable per set
-        part = set(ids[lo : lo + SAVE_CHUNK])
-        with database.open_session(factory) as session:
-            save_cohort(session, _athletes_of(cohort, part), seed=5)
+    simulated = 0.0
+    if distinct == athletes:
+        cohort = simulate_cohort(
+            n_athletes=athletes, n_days=days, seed=5, start=END - dt.timedelta(days=days)
+        )
+        simulated = time.perf_counter() - began
+        ids = sorted(cohort.athletes["athlete_id"])
+        for lo in range(0, len(ids), SAVE_CHUNK):  # save_cohort binds one variable per set
+            part = set(ids[lo : lo + SAVE_CHUNK])
+            with database.open_session(factory) as session:
+                save_cohort(session, _athletes_of(cohort, part), seed=5)
+    else:
+        for lo in range(0, distinct, SAVE_CHUNK):
+            mark = time.perf_counter()
+            n = min(SAVE_CHUNK, distinct - lo)
+            part = simulate_cohort(
+                n_athletes=n, n_days=days, seed=5 + lo, start=END - dt.timedelta(days=days)
+            )
+            simulated += time.perf_counter() - mark
+            with database.open_session(factory) as session:
+                save_cohort(session, part, seed=5 + lo)
     engine.dispose()
+    saved = time.perf_counter() - began - simulated
+    print(f"simulated {distinct:,} x {days} in {simulated:.0f} s, saved (triggers marking every "
+          f"athlete) in {saved:.0f} s")  # fmt: skip
+    if distinct < athletes:
+        mark = time.perf_counter()
+        _replicate(building, distinct=distinct, athletes=athletes)
+        print(f"copied up to {athletes:,} athletes inside SQLite in "
+              f"{time.perf_counter() - mark:.0f} s")  # fmt: skip
     building.rename(template)
-    print(
-        f"simulated {athletes:,} x {days} in {simulated:.0f} s, saved (triggers marking every "
-        f"athlete) in {time.perf_counter() - began - simulated:.0f} s"
-    )
     return template
+
+
+# table -> columns copied (id and the athlete / session reference are shifted per copy)
+_COPIED = {
+    "athlete": "name, birth_year, sex, experience_years, max_hr, resting_hr, availability_min, "
+    "goal, created_at, timezone",
+    "training_session": "date, start_time, kind, type, duration_min, distance_km, "
+    "elevation_gain_m, elevation_loss_m, avg_hr, rpe, source, external_id",
+    "wellness_checkin": "date, sleep_h, sleep_quality, soreness, fatigue, mood, stress, "
+    "resting_hr, hrv_rmssd, readiness, pain, illness, source",
+    "injury": "start_date, end_date, body_part, severity, source, external_id",
+}
+
+
+def _replicate(db: Path, *, distinct: int, athletes: int) -> None:
+    """Copies of athletes 1..``distinct`` (and all their logs) until there are ``athletes``."""
+    import sqlite3
+
+    con = sqlite3.connect(db)
+    top = {
+        t: con.execute(f"SELECT max(id) FROM {t}").fetchone()[0] or 0  # noqa: S608 - our tables
+        for t in ("athlete", "training_session", "wellness_checkin", "injury", "strength_set")
+    }
+    if top["athlete"] != distinct:
+        raise SystemExit(f"expected athletes 1..{distinct}, found max id {top['athlete']}")
+    for copy in range(1, -(-athletes // distinct)):
+        n = min(distinct, athletes - copy * distinct)
+        shift = {t: copy * top[t] for t in top}
+        a = shift["athlete"]
+        with con:
+            con.execute(
+                f"INSERT INTO athlete (id, {_COPIED['athlete']}, external_ref) "  # noqa: S608
+                f"SELECT id + {a}, {_COPIED['athlete']}, external_ref || ':copy{copy}' "
+                f"FROM athlete WHERE id <= {n}"
+            )
+            for table in ("training_session", "wellness_checkin", "injury"):
+                cols = _COPIED[table]
+                con.execute(
+                    f"INSERT INTO {table} (id, athlete_id, {cols}) "  # noqa: S608
+                    f"SELECT id + {shift[table]}, athlete_id + {a}, {cols} FROM {table} "
+                    f"WHERE athlete_id <= {n}"
+                )
+            con.execute(
+                "INSERT INTO strength_set (id, session_id, exercise, set_number, reps, load_kg, "
+                f"rpe) SELECT s.id + {shift['strength_set']}, "  # noqa: S608
+                f"s.session_id + {shift['training_session']}, s.exercise, s.set_number, "
+                "s.reps, s.load_kg, s.rpe FROM strength_set s JOIN training_session t "
+                f"ON t.id = s.session_id WHERE t.athlete_id <= {n}"
+            )
+        print(f"  copy {copy}: {n:,} athletes", flush=True)
+    con.close()
 
 
 def worker(engine: str, db: Path, master: str, models_dir: Path | None) -> None:
@@ -185,13 +260,15 @@ def main() -> None:
     parser.add_argument("--master", default="local[2]")
     parser.add_argument("--models-dir", type=Path, default=None)
     parser.add_argument("--incremental", action="store_true")
+    parser.add_argument("--distinct", type=int, default=None,
+                        help="simulate this many distinct athletes, copy the rest")  # fmt: skip
     parser.add_argument("--worker", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--db", type=Path, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         worker(args.worker, args.db, args.master, args.models_dir)
         return
-    template = prepare(args.athletes, args.days)
+    template = prepare(args.athletes, args.days, distinct=args.distinct)
     athlete_days = args.athletes * args.days
     print(f"load average at start: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     for engine in args.engines.split(","):
