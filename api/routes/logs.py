@@ -2,11 +2,12 @@
 
 import hashlib
 import json
+from typing import Annotated
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, BackgroundTasks, Depends, Request, status
 from fastapi.responses import JSONResponse
 
-from api.deps import AthleteId, SessionDep
+from api.deps import AthleteId, ModelsDep, MorningCacheDep, SessionDep, SettingsDep
 from api.idempotency import IdempotentDep
 from api.schemas import (
     InjuryCreate,
@@ -17,10 +18,40 @@ from api.schemas import (
     WellnessPublic,
 )
 from api.security import PrincipalDep
+from engine.services.recommendation import warm_today
 from engine.store import jobs, logbook, records
 from engine.store.records import Actor
 
 router = APIRouter(prefix="/athletes/{athlete_id}", tags=["logs"])
+
+
+class Warm:
+    """After a logged record: today's answer is prepared in the background (after the
+    response), so the athlete's next "what today?" is served prepared."""
+
+    def __init__(
+        self,
+        request: Request,
+        background: BackgroundTasks,
+        models: ModelsDep,
+        settings: SettingsDep,
+        cache: MorningCacheDep,
+    ) -> None:
+        self.request, self.background = request, background
+        self.models, self.settings, self.cache = models, settings, cache
+
+    def after(self, athlete_id: int) -> None:
+        self.background.add_task(
+            warm_today,
+            self.request.app.state.session_factory,
+            athlete_id=athlete_id,
+            models=self.models,
+            settings=self.settings,
+            cache=self.cache,
+        )
+
+
+WarmDep = Annotated[Warm, Depends()]
 
 
 def _audit(session: SessionDep, principal: PrincipalDep, row: object, action: str) -> None:
@@ -40,6 +71,7 @@ def _audit(session: SessionDep, principal: PrincipalDep, row: object, action: st
 @router.post("/sessions", response_model=SessionPublic, status_code=status.HTTP_201_CREATED)
 def create_session(
     athlete_id: AthleteId,
+    warm: WarmDep,
     body: SessionCreate,
     session: SessionDep,
     idempotent: IdempotentDep,
@@ -58,7 +90,9 @@ def create_session(
         _audit(session, principal, row, "create")
         return status.HTTP_201_CREATED, SessionPublic.model_validate(row)
 
-    return idempotent.run(athlete_id=athlete_id, body=body, write=write)
+    answer = idempotent.run(athlete_id=athlete_id, body=body, write=write)
+    warm.after(athlete_id)
+    return answer
 
 
 @router.post(
@@ -69,6 +103,7 @@ def create_session(
 )
 def create_wellness(
     athlete_id: AthleteId,
+    warm: WarmDep,
     body: WellnessCreate,
     session: SessionDep,
     idempotent: IdempotentDep,
@@ -84,12 +119,15 @@ def create_wellness(
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return code, WellnessPublic.model_validate(row)
 
-    return idempotent.run(athlete_id=athlete_id, body=body, write=write)
+    answer = idempotent.run(athlete_id=athlete_id, body=body, write=write)
+    warm.after(athlete_id)
+    return answer
 
 
 @router.post("/injuries", response_model=InjuryPublic, status_code=status.HTTP_201_CREATED)
 def create_injury(
     athlete_id: AthleteId,
+    warm: WarmDep,
     body: InjuryCreate,
     session: SessionDep,
     idempotent: IdempotentDep,
@@ -102,4 +140,6 @@ def create_injury(
         _audit(session, principal, row, "create")
         return status.HTTP_201_CREATED, InjuryPublic.model_validate(row)
 
-    return idempotent.run(athlete_id=athlete_id, body=body, write=write)
+    answer = idempotent.run(athlete_id=athlete_id, body=body, write=write)
+    warm.after(athlete_id)
+    return answer

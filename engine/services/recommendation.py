@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Hashable, Mapping
 
 import pandas as pd
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from engine.coach import coach
 from engine.coach.answer import Recommendation
@@ -21,7 +22,9 @@ from engine.services.events import read_goal_events
 from engine.services.feature_store import read_morning_features
 from engine.services.morning_cache import MorningCache
 from engine.settings import Settings
-from engine.store import logbook, plan_locks
+from engine.store import database, logbook, plan_locks
+
+log = logging.getLogger(__name__)
 
 STORE_WINDOW_DAYS = HISTORY_DAYS * 4  # stored rows before today (as ``today_features`` builds)
 
@@ -194,6 +197,36 @@ def recommend_for(
     if save and key is not None:
         prepared.save_prepared(session, [(key, rec)])
     return rec
+
+
+def warm_today(
+    factory: sessionmaker[Session],
+    *,
+    athlete_id: int,
+    models: ModelSet,
+    settings: Settings,
+    cache: MorningCache[coach.Morning] | None = None,
+) -> bool:
+    """After a write to an athlete's logs: compute and save their answer of today (their local
+    date), so that the request that usually follows (the check-in, then "what today?") is
+    served prepared. Best effort, for a background task: a failure is logged, never raised.
+    Returns whether an answer is now prepared."""
+    if not prepared.keeps(models):
+        return False
+    try:
+        with database.open_session(factory) as session:
+            recommend_for(
+                session,
+                athlete_id=athlete_id,
+                today=None,
+                models=models,
+                settings=settings,
+                cache=cache,
+            )
+    except Exception:  # noqa: BLE001 - after the response: nothing to answer, only to log
+        log.exception("today's answer of athlete %s not prepared after a write", athlete_id)
+        return False
+    return True
 
 
 def answer_for(

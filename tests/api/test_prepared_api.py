@@ -1,0 +1,51 @@
+"""Through the API: a check-in prepares today's answer after the response, the next request
+is served from it (equal to a computation), and a second worker serves it too."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.main import create_app
+from engine.coach import coach
+from engine.services.calendar import athlete_today
+from engine.settings import Settings
+from engine.store import database, prepared_answers
+from tests.api.conftest import add_user
+
+
+def test_a_checkin_prepares_todays_answer_for_every_worker(
+    trained_api_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with TestClient(create_app(trained_api_settings)) as client:
+        me = add_user(client.app, username="a4", role="athlete", athlete_id=4)
+        factory = client.app.state.session_factory
+        with database.open_session(factory) as session:
+            today = athlete_today(session, athlete_id=4, settings=trained_api_settings)
+            assert prepared_answers.read_answer(session, athlete_id=4, day=today) is None
+        # when the athlete logs this morning's check-in (a bad night)
+        checkin = {"date": today.isoformat(), "sleep_h": 4.0, "soreness": 4, "fatigue": 4}
+        assert client.post("/athletes/4/wellness", json=checkin, headers=me).status_code == 201
+        # then today's answer is prepared after the response
+        with database.open_session(factory) as session:
+            stored = prepared_answers.read_answer(session, athlete_id=4, day=today)
+        assert stored is not None
+        # and a second worker (a new app: its own caches) serves it without computing
+        computed = []
+        real = coach.prepare_morning
+        monkeypatch.setattr(
+            coach, "prepare_morning", lambda *a, **k: computed.append(1) or real(*a, **k)
+        )
+        with TestClient(create_app(trained_api_settings)) as other:
+            served = other.get("/athletes/4/recommendation", headers=me)
+        assert served.status_code == 200, served.text
+        assert computed == []
+        assert served.json()["date"] == today.isoformat()
+        assert served.json()["reasons"] == stored.answer["reasons"]
+        # and a later check-in (changed inputs) is never answered from the old row
+        worse = {**checkin, "pain": True}
+        assert client.post("/athletes/4/wellness", json=worse, headers=me).status_code == 200
+        with TestClient(create_app(trained_api_settings)) as third:
+            after = third.get("/athletes/4/recommendation", headers=me).json()
+    assert after["reasons"] != stored.answer["reasons"]
+    assert any("pain" in r for r in after["reasons"])
