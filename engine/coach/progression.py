@@ -64,6 +64,10 @@ def session_table(sets: pd.DataFrame | None) -> pd.DataFrame:
     """One row per exercise and session: ``exercise``, ``date``, ``sets``, ``reps`` (median),
     ``load`` (top; NaN = bodyweight), sorted by exercise and date.
 
+    On arrays (the cold answer builds it from every logged set): the same rows as a pandas
+    ``groupby(["exercise", "date", "session_external_id"]).agg(sets=nunique(set_number),
+    reps=median, load=max)`` (tests/engine/coach/test_progression_arrays.py).
+
     Args:
         sets: One row per set with ``date``, ``exercise``, ``set_number``, ``reps``,
             ``load_kg`` and a session key ``session_external_id``.
@@ -71,11 +75,47 @@ def session_table(sets: pd.DataFrame | None) -> pd.DataFrame:
     columns = ["exercise", "date", "session_external_id", "sets", "reps", "load"]
     if sets is None or sets.empty:
         return pd.DataFrame(columns=columns)
-    return (
-        sets.assign(exercise=sets["exercise"].astype(str), date=pd.to_datetime(sets["date"]))
-        .groupby(["exercise", "date", "session_external_id"], sort=True)
-        .agg(sets=("set_number", "nunique"), reps=("reps", "median"), load=("load_kg", "max"))
-        .reset_index()
+    dates = pd.to_datetime(sets["date"]).to_numpy("datetime64[ns]")
+    keys = sets["session_external_id"]
+    valid = ~np.isnat(dates) & keys.notna().to_numpy()
+    exercise = sets["exercise"].astype(str).to_numpy(object)[valid]
+    keys, dates = keys.to_numpy(object)[valid], dates[valid]
+    number = sets["set_number"].to_numpy(float, na_value=np.nan)[valid]
+    reps = sets["reps"].to_numpy(float, na_value=np.nan)[valid]
+    load = sets["load_kg"].to_numpy(float, na_value=np.nan)[valid]
+    if not len(exercise):
+        return pd.DataFrame(columns=columns)
+    e_code, e_names = pd.factorize(exercise, sort=True)
+    k_code, k_names = pd.factorize(keys, sort=True)
+    day = dates.astype(np.int64)
+    order = np.lexsort((np.nan_to_num(number, nan=np.inf), k_code, day, e_code))
+    e_code, k_code, day = e_code[order], k_code[order], day[order]
+    number, reps, load = number[order], reps[order], load[order]
+    new = np.ones(len(order), dtype=bool)
+    new[1:] = (e_code[1:] != e_code[:-1]) | (day[1:] != day[:-1]) | (k_code[1:] != k_code[:-1])
+    starts = np.flatnonzero(new)
+    distinct = ~np.isnan(number)  # set numbers counted once each (sorted: repeats adjacent)
+    distinct[1:] &= ~(~new[1:] & (number[1:] == number[:-1]))
+    n_sets = np.add.reduceat(distinct.astype(np.int64), starts)
+    group = np.cumsum(new) - 1
+    sorted_reps = reps[np.lexsort((np.nan_to_num(reps, nan=np.inf), group))]  # NaN last
+    counts = np.add.reduceat((~np.isnan(reps)).astype(np.int64), starts)
+    low = starts + np.maximum(counts - 1, 0) // 2
+    high = starts + np.maximum(counts, 1) // 2 - (counts == 0)
+    medians = np.where(
+        counts > 0, (sorted_reps[low] + sorted_reps[np.maximum(high, starts)]) / 2, np.nan
+    )
+    with np.errstate(all="ignore"):
+        top = np.fmax.reduceat(load, starts)
+    return pd.DataFrame(
+        {
+            "exercise": np.asarray(e_names, dtype=object)[e_code[starts]],
+            "date": day[starts].astype("datetime64[ns]"),
+            "session_external_id": np.asarray(k_names, dtype=object)[k_code[starts]],
+            "sets": n_sets,
+            "reps": np.asarray(medians, dtype=float),
+            "load": top,
+        }
     )
 
 
@@ -90,28 +130,40 @@ def exercise_levels(
         table: ``session_table(sets)``, when already built.
     """
     table = session_table(sets) if table is None else table
-    per_session = table[table["date"] < pd.Timestamp(before)]
+    dates = pd.to_datetime(table["date"]).to_numpy("datetime64[ns]")
+    keep = np.flatnonzero(dates < np.datetime64(pd.Timestamp(before).to_datetime64(), "ns"))
+    if not len(keep):
+        return {}
+    exercise = table["exercise"].to_numpy(object)[keep]
     # One lift per catalogue exercise, whatever the logged names ("Deadlift (Barbell)" from
     # Strong and "deadlift" are one lift): grouped by the canonical name, in date order.
-    names = {raw: canonical(str(raw)) for raw in per_session["exercise"].unique()}
-    per_session = per_session.assign(
-        base=per_session["exercise"].map(lambda raw: names[raw][0]),
-        variation=per_session["exercise"].map(lambda raw: names[raw][1]),
-    ).sort_values(["base", "date"], kind="stable")
+    names = {raw: canonical(str(raw)) for raw in dict.fromkeys(exercise)}
+    base_code, bases = pd.factorize(np.array([names[r][0] for r in exercise], dtype=object),
+                                    sort=True)  # fmt: skip
+    variation = np.array([names[r][1] for r in exercise], dtype=np.int64)
+    days = dates[keep]
+    n_sets = table["sets"].to_numpy(float)[keep]
+    reps = table["reps"].to_numpy(float)[keep]
+    load = table["load"].to_numpy(float)[keep]
+    order = np.lexsort((days.astype(np.int64), base_code))  # stable: ties keep table order
+    code = base_code[order]
+    ends = np.flatnonzero(np.r_[code[1:] != code[:-1], True])
     out: dict[str, ExerciseLevel] = {}
-    for name, rows in per_session.groupby("base", sort=False):
-        last = rows.iloc[-1]
-        level = ExerciseLevel(
-            sets=int(last["sets"]),
-            reps=float(rows["reps"].tail(2).median()),
-            load_kg=None if pd.isna(last["load"]) else float(last["load"]),
-            variation=int(last["variation"]),
-            last_date=pd.Timestamp(last["date"]).date(),
+    first = 0
+    for end in ends:
+        rows = order[first : end + 1]
+        last = rows[-1]
+        recent = reps[rows[-2:]]
+        recent = recent[~np.isnan(recent)]
+        out[str(bases[code[end]])] = ExerciseLevel(
+            sets=int(n_sets[last]),
+            reps=float(np.median(recent)) if len(recent) else math.nan,
+            load_kg=None if np.isnan(load[last]) else float(load[last]),
+            variation=int(variation[last]),
+            last_date=pd.Timestamp(days[last]).date(),
             sessions=len(rows),
         )
-        previous = out.get(name)
-        if previous is None or level.last_date >= previous.last_date:
-            out[name] = level
+        first = end + 1
     return out
 
 

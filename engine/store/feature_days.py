@@ -18,6 +18,7 @@ import pandas as pd
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
+from engine.store.logbook import typed_frame
 from engine.store.tables import (
     Athlete,
     FeatureDay,
@@ -226,25 +227,6 @@ def read_scores(session: Session, *, day: dt.date) -> list[MorningScore]:
     return list(session.scalars(query.order_by(MorningScore.athlete_id)))
 
 
-def _typed_frame(rows: Sequence[Any], columns: Mapping[str, str]) -> pd.DataFrame:
-    """``conform(DataFrame(rows), columns)`` built column by column from the fetched tuples
-    (no pandas inference: the cold path reads these for every answer)."""
-    values = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
-    data: dict[str, pd.Series] = {}
-    for (name, dtype), column in zip(columns.items(), values, strict=True):
-        if dtype.startswith("datetime"):
-            array = np.array(column, dtype="datetime64[ns]")
-        elif dtype == "object":
-            array = np.array(column, dtype=object)
-        elif dtype == "bool":
-            array = np.array([bool(v) for v in column], dtype=bool)
-        else:
-            array = np.array([np.nan if v is None else v for v in column], dtype=float)
-            array = array.astype(dtype)
-        data[name] = pd.Series(array, dtype=array.dtype, copy=False)
-    return pd.DataFrame(data, copy=False)
-
-
 def read_session_window(
     session: Session, *, athlete_id: int, start: dt.date, end: dt.date
 ) -> pd.DataFrame:
@@ -259,7 +241,7 @@ def read_session_window(
         )
         .order_by(TrainingSession.athlete_id, TrainingSession.date)
     )
-    return _typed_frame(session.execute(query).all(), SESSION_COLUMNS)
+    return typed_frame(session.execute(query).all(), SESSION_COLUMNS)
 
 
 _DATED_SET_COLUMNS = {**SET_COLUMNS, "date": "datetime64[ns]"}
@@ -282,7 +264,7 @@ def read_dated_sets(session: Session, *, athlete_id: int, until: dt.date) -> pd.
         .join(TrainingSession, StrengthSet.session_id == TrainingSession.id)
         .where(TrainingSession.athlete_id == athlete_id, TrainingSession.date <= until)
     )
-    return _typed_frame(session.execute(query).all(), _DATED_SET_COLUMNS)
+    return typed_frame(session.execute(query).all(), _DATED_SET_COLUMNS)
 
 
 def read_wellness_window(
@@ -299,7 +281,7 @@ def read_wellness_window(
         )
         .order_by(WellnessCheckin.date)
     )
-    return _typed_frame(session.execute(query).all(), WELLNESS_COLUMNS)
+    return typed_frame(session.execute(query).all(), WELLNESS_COLUMNS)
 
 
 class LogWindow(NamedTuple):
@@ -323,7 +305,7 @@ def read_log_window(
             table.athlete_id.in_(ids), table.date >= start, table.date <= end
         )
         rows = session.execute(query.order_by(table.athlete_id, table.date)).all()
-        return _typed_frame(rows, columns)
+        return typed_frame(rows, columns)
 
     sets = select(
         TrainingSession.athlete_id,
@@ -350,5 +332,5 @@ def read_log_window(
             INJURY_COLUMNS,
             name="injuries",
         ),
-        sets=_typed_frame(session.execute(sets).all(), SET_COLUMNS),
+        sets=typed_frame(session.execute(sets).all(), SET_COLUMNS),
     )

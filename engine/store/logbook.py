@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
@@ -18,7 +19,6 @@ from pipelines.schemas import (
     SESSION_COLUMNS,
     SET_COLUMNS,
     WELLNESS_COLUMNS,
-    conform,
     injury_external_id,
 )
 
@@ -128,6 +128,25 @@ def end_open_injuries(session: Session, *, athlete_id: int, end_date: dt.date) -
     return int(getattr(result, "rowcount", 0) or 0)
 
 
+def typed_frame(rows: Sequence[Any], columns: Mapping[str, str]) -> pd.DataFrame:
+    """``conform(DataFrame(rows), columns, ...)`` built column by column from the fetched
+    tuples (no pandas inference: the cold path reads an athlete's logs for every answer)."""
+    values = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
+    data: dict[str, pd.Series] = {}
+    for (name, dtype), column in zip(columns.items(), values, strict=True):
+        if dtype.startswith("datetime"):
+            array = np.array(column, dtype="datetime64[ns]")
+        elif dtype == "object":
+            array = np.array(column, dtype=object)
+        elif dtype == "bool":
+            array = np.array([bool(v) for v in column], dtype=bool)
+        else:
+            array = np.array([np.nan if v is None else v for v in column], dtype=float)
+            array = array.astype(dtype)
+        data[name] = pd.Series(array, dtype=array.dtype, copy=False)
+    return pd.DataFrame(data, copy=False)
+
+
 def _frame(session: Session, query: Any) -> pd.DataFrame:
     result = session.execute(query)
     return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
@@ -167,16 +186,11 @@ def read_log_frames(
     session: Session, *, athlete_ids: Sequence[int] | None = None, until: dt.date | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Read sessions, wellness and injuries (all athletes when ``athlete_ids`` is None)."""
-    sessions = conform(
-        _frame(session, _session_query(athlete_ids, until)), SESSION_COLUMNS, name="sessions"
+    return (
+        typed_frame(session.execute(_session_query(athlete_ids, until)).all(), SESSION_COLUMNS),
+        typed_frame(session.execute(_wellness_query(athlete_ids, until)).all(), WELLNESS_COLUMNS),
+        typed_frame(session.execute(_injury_query(athlete_ids, until)).all(), INJURY_COLUMNS),
     )
-    wellness = conform(
-        _frame(session, _wellness_query(athlete_ids, until)), WELLNESS_COLUMNS, name="wellness"
-    )
-    injuries = conform(
-        _frame(session, _injury_query(athlete_ids, until)), INJURY_COLUMNS, name="injuries"
-    )
-    return sessions, wellness, injuries
 
 
 def read_athlete_logs(
@@ -296,4 +310,4 @@ def read_set_frame(
         query = query.where(TrainingSession.athlete_id.in_(athlete_ids))
     if until is not None:
         query = query.where(TrainingSession.date <= until)
-    return conform(_frame(session, query), SET_COLUMNS, name="sets")
+    return typed_frame(session.execute(query).all(), SET_COLUMNS)
