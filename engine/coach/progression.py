@@ -163,7 +163,7 @@ def exercise_levels(
             last_date=pd.Timestamp(days[last]).date(),
             sessions=len(rows),
         )
-        first = end + 1
+        first = int(end) + 1
     return out
 
 
