@@ -225,6 +225,20 @@ def _write_fit(rec, path: Path, *, quiet: bool) -> None:  # noqa: ANN001
         console.print(done)
 
 
+def _prepare_answers(settings: Settings, factory, day: dt.date) -> None:  # noqa: ANN001
+    """The nightly batch with answers (``cairn nightly --answers``) for ``day``."""
+    from engine.services.champion_cache import load_served_champions
+    from engine.services.nightly import run_nightly
+
+    models = load_served_champions(settings)
+    with console.status("Nightly batch: scoring and answering every athlete's morning..."):
+        report = run_nightly(factory, day=day, models=models, answers=settings)
+    console.print(
+        f"Nightly batch (cairn nightly --answers): {report.answers_prepared} answers "
+        f"ready in {report.seconds['total']:.1f} s"
+    )
+
+
 @app.command()
 def demo() -> None:
     """Simulate a cohort (first run only), train, and show today's session for athlete 1."""
@@ -245,6 +259,7 @@ def demo() -> None:
     else:
         console.print(f"Using the {n_athletes} athletes already in {settings.database_url}")
     _train(settings, factory)
+    _prepare_answers(settings, factory, dt.date.today())
     _print_recommendation(_recommendation(settings, factory, 1, dt.date.today()))
     with database.open_session(factory) as session:
         password = accounts.ensure_demo_user(session, athlete_id=1)
