@@ -4,7 +4,8 @@ kept in the database with the key of their inputs and served while the inputs ar
 An answer is a pure function of the athlete's logs up to the day, the profile, the plan
 locks, the goal events, the served models, the rules and the code. ``inputs_key`` hashes
 all of them (the logs through ``plan_locks.read_log_fingerprint``, the models through their
-registry versions, the code through a hash of its source), so a prepared answer is served
+registry versions, the code through a hash of every source file of ``engine``, ``pipelines``
+and ``models``), so a prepared answer is served
 only when recomputing it would give the same answer; any new log, lock, event, champion,
 setting or release makes a new key and the answer is computed again (then saved).
 
@@ -34,8 +35,9 @@ from engine.store import database, prepared_answers
 
 log = logging.getLogger(__name__)
 
-# The packages whose code decides an answer (a change of any of them is a new key).
-CODE_PACKAGES = ("engine.coach", "engine.optimizer", "pipelines", "models")
+# The packages whose code decides an answer (a change of any file in them is a new key: the
+# coach and optimizer, but also the services and store reads around them).
+CODE_PACKAGES = ("engine", "pipelines", "models")
 
 
 @functools.cache
