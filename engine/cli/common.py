@@ -25,7 +25,10 @@ def load_settings() -> Settings:
 def open_database(settings: Settings) -> sessionmaker[Session]:
     """Create or migrate the database, then return a session factory."""
     engine = database.make_engine(settings.database_url)
-    database.migrate_database(engine)
+    try:
+        database.migrate_database(engine)
+    except database.NewerSchemaError as err:
+        raise fail(str(err)) from err
     return database.make_session_factory(engine)
 
 

@@ -70,17 +70,41 @@ def head_revision() -> str:
     return heads.pop()
 
 
+class NewerSchemaError(RuntimeError):
+    """The database was migrated by a newer Cairn than this one."""
+
+
+def _known_revisions() -> set[str]:
+    return {
+        found
+        for path in (files("engine.store") / "migrations" / "versions").iterdir()
+        if path.name.endswith(".py")
+        for key, found in _REVISION.findall(path.read_text())
+        if key == "revision"
+    }
+
+
 def _schema_is_current(engine: Engine) -> bool:
     try:
         with engine.connect() as connection:
             stamped = connection.execute(text("SELECT version_num FROM alembic_version")).all()
     except DBAPIError:  # no schema yet
         return False
-    return [row[0] for row in stamped] == [head_revision()]
+    revisions = [row[0] for row in stamped]
+    unknown = sorted(set(revisions) - _known_revisions()) if revisions != [head_revision()] else []
+    if unknown:
+        raise NewerSchemaError(
+            f"the database {engine.url.render_as_string(hide_password=True)} has schema "
+            f"revision {', '.join(unknown)}, newer than this Cairn knows (up to "
+            f"{head_revision()}): upgrade Cairn (pip install -U) or point CAIRN_DATA_DIR / "
+            "CAIRN_DATABASE_URL at another database; nothing was changed"
+        )
+    return revisions == [head_revision()]
 
 
 def migrate_database(engine: Engine) -> None:
-    """Create or upgrade the schema to the newest Alembic revision (a no-op when current)."""
+    """Create or upgrade the schema to the newest Alembic revision (a no-op when current).
+    Raises ``NewerSchemaError`` (nothing changed) when a newer Cairn migrated it."""
     if _schema_is_current(engine):
         return
     from alembic import command
