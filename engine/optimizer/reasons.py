@@ -65,6 +65,9 @@ def signal_reasons(signals: Mapping[str, float]) -> list[str]:
         ratio = load / load_avg
         text = f"7-day load is {ratio:.2f}x your 4-week average ({load:.0f} vs {load_avg:.0f} AU)"
         found.append((abs(ratio - 1.0) / 0.2, text))
+    elif load_avg is not None and load_avg == 0:
+        # after a break the ratios compare nothing with nothing: say what the numbers mean
+        found.append((2.0, "no training load logged in the last 4 weeks"))
     elif (acwr := _num(signals, "acwr_ewma")) is not None:
         found.append((abs(acwr - 1.0) / 0.2, f"acute:chronic load ratio is {acwr:.2f}"))
     sore, sore_avg = _num(signals, "soreness"), _num(signals, "soreness_avg")

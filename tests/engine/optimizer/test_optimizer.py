@@ -414,6 +414,15 @@ def test_signal_reasons_skip_missing_and_nan_numbers() -> None:
     assert signal_reasons({}) == []
 
 
+def test_after_a_break_the_reasons_say_no_load_instead_of_a_zero_ratio() -> None:
+    signals = {"load_7d": 0.0, "load_28d_weekly_avg": 0.0, "acwr_ewma": 0.0}
+    assert signal_reasons(signals) == ["no training load logged in the last 4 weeks"]
+    # with a 4-week load, the ratio is cited as before
+    assert signal_reasons({"load_7d": 500.0, "load_28d_weekly_avg": 400.0}) == [
+        "7-day load is 1.25x your 4-week average (500 vs 400 AU)"
+    ]
+
+
 # --- violations ----------------------------------------------------------------------------
 
 
