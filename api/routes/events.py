@@ -6,6 +6,7 @@ from fastapi import APIRouter, HTTPException, Path, Response, status
 
 from api.deps import MAX_DB_ID, AthleteId, SessionDep
 from api.schemas import EventCreate, EventPublic, EventsPublic
+from api.warm import WarmDep
 from engine.services import events as goal_events
 from engine.store import events
 
@@ -14,7 +15,9 @@ EventId = Annotated[int, Path(ge=1, le=MAX_DB_ID, description="Event id.")]
 
 
 @router.post("", response_model=EventPublic, status_code=status.HTTP_201_CREATED)
-def create_event(athlete_id: AthleteId, body: EventCreate, session: SessionDep) -> EventPublic:
+def create_event(
+    athlete_id: AthleteId, body: EventCreate, session: SessionDep, warm: WarmDep
+) -> EventPublic:
     """Add a goal event (date, name, distance, climb, priority A/B/C)."""
     record = goal_events.add_event(
         session,
@@ -25,6 +28,7 @@ def create_event(athlete_id: AthleteId, body: EventCreate, session: SessionDep) 
         climb_m=body.climb_m,
         priority=body.priority,
     )
+    warm.after(athlete_id)
     return EventPublic.model_validate(goal_events.event_dict(record))
 
 
@@ -37,8 +41,11 @@ def read_events(athlete_id: AthleteId, session: SessionDep) -> EventsPublic:
 
 
 @router.delete("/{event_id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response)
-def delete_event(athlete_id: AthleteId, event_id: EventId, session: SessionDep) -> Response:
+def delete_event(
+    athlete_id: AthleteId, event_id: EventId, session: SessionDep, warm: WarmDep
+) -> Response:
     """Remove a goal event (404 when the athlete has no such event)."""
     if not events.delete_event(session, athlete_id=athlete_id, event_id=event_id):
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no event {event_id}")
+    warm.after(athlete_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -2,12 +2,11 @@
 
 import hashlib
 import json
-from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Request, status
+from fastapi import APIRouter, status
 from fastapi.responses import JSONResponse
 
-from api.deps import AthleteId, ModelsDep, MorningCacheDep, SessionDep, SettingsDep
+from api.deps import AthleteId, SessionDep
 from api.idempotency import IdempotentDep
 from api.schemas import (
     InjuryCreate,
@@ -18,40 +17,11 @@ from api.schemas import (
     WellnessPublic,
 )
 from api.security import PrincipalDep
-from engine.services.recommendation import warm_today
+from api.warm import WarmDep
 from engine.store import jobs, logbook, records
 from engine.store.records import Actor
 
 router = APIRouter(prefix="/athletes/{athlete_id}", tags=["logs"])
-
-
-class Warm:
-    """After a logged record: today's answer is prepared in the background (after the
-    response), so the athlete's next "what today?" is served prepared."""
-
-    def __init__(
-        self,
-        request: Request,
-        background: BackgroundTasks,
-        models: ModelsDep,
-        settings: SettingsDep,
-        cache: MorningCacheDep,
-    ) -> None:
-        self.request, self.background = request, background
-        self.models, self.settings, self.cache = models, settings, cache
-
-    def after(self, athlete_id: int) -> None:
-        self.background.add_task(
-            warm_today,
-            self.request.app.state.session_factory,
-            athlete_id=athlete_id,
-            models=self.models,
-            settings=self.settings,
-            cache=self.cache,
-        )
-
-
-WarmDep = Annotated[Warm, Depends()]
 
 
 def _audit(session: SessionDep, principal: PrincipalDep, row: object, action: str) -> None:

@@ -18,6 +18,7 @@ from api.schemas import (
     PlanPublic,
 )
 from api.security import PrincipalDep
+from api.warm import WarmDep
 from engine.services import plans
 from engine.store import jobs, plan_locks
 
@@ -106,6 +107,7 @@ def put_lock(
     body: PlanLockCreate,
     session: SessionDep,
     principal: PrincipalDep,
+    warm: WarmDep,
 ) -> JSONResponse:
     """Fix a day's session (coach override, race). Coaches and admins may set any lock;
     an athlete may set their own, but not replace a coach's."""
@@ -123,6 +125,7 @@ def put_lock(
     )
     public = PlanLockPublic.model_validate(plans.lock_dict(lock))
     code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+    warm.after(athlete_id)
     return JSONResponse(public.model_dump(mode="json"), status_code=code)
 
 
@@ -132,10 +135,11 @@ def put_lock(
     response_class=Response,
 )
 def delete_lock(
-    athlete_id: AthleteId, day: DAY, session: SessionDep, principal: PrincipalDep
+    athlete_id: AthleteId, day: DAY, session: SessionDep, principal: PrincipalDep, warm: WarmDep
 ) -> Response:
     """Remove a day's lock (404 when there is none; 403 for an athlete on a coach's lock)."""
     if _check_may_change(session, principal, athlete_id, day) is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no lock on {day}")
     plan_locks.delete_lock(session, athlete_id=athlete_id, day=day)
+    warm.after(athlete_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -41,6 +41,7 @@ from api.schemas import (
     WellnessPublic,
 )
 from api.security import PrincipalDep
+from api.warm import WarmDep
 from engine.services import load_history
 from engine.services.calendar import athlete_today
 from engine.store import jobs, records
@@ -200,8 +201,10 @@ def update_session(
     session: SessionDep,
     principal: PrincipalDep,
     idempotent: IdempotentDep,
+    warm: WarmDep,
 ) -> JSONResponse:
     """Correct a session; ``sets`` (when sent) replaces all its strength sets."""
+    warm.after(athlete_id)  # after the response, so after the commit
     return _patch(
         session,
         principal,
@@ -217,9 +220,14 @@ def update_session(
     "/sessions/{session_id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response
 )
 def delete_session(
-    athlete_id: AthleteId, session_id: RecordId, session: SessionDep, principal: PrincipalDep
+    athlete_id: AthleteId,
+    session_id: RecordId,
+    session: SessionDep,
+    principal: PrincipalDep,
+    warm: WarmDep,
 ) -> Response:
     """Delete a session and its strength sets."""
+    warm.after(athlete_id)
     return _delete(
         session, principal, record_type="session", athlete_id=athlete_id, record_id=session_id
     )
@@ -250,8 +258,10 @@ def update_wellness(
     session: SessionDep,
     principal: PrincipalDep,
     idempotent: IdempotentDep,
+    warm: WarmDep,
 ) -> JSONResponse:
     """Correct a check-in (moving it onto a day that has one is a 409)."""
+    warm.after(athlete_id)  # after the response, so after the commit
     return _patch(
         session,
         principal,
@@ -267,9 +277,14 @@ def update_wellness(
     "/wellness/{wellness_id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response
 )
 def delete_wellness(
-    athlete_id: AthleteId, wellness_id: RecordId, session: SessionDep, principal: PrincipalDep
+    athlete_id: AthleteId,
+    wellness_id: RecordId,
+    session: SessionDep,
+    principal: PrincipalDep,
+    warm: WarmDep,
 ) -> Response:
     """Delete a check-in."""
+    warm.after(athlete_id)
     return _delete(
         session, principal, record_type="wellness", athlete_id=athlete_id, record_id=wellness_id
     )
@@ -300,8 +315,10 @@ def update_injury(
     session: SessionDep,
     principal: PrincipalDep,
     idempotent: IdempotentDep,
+    warm: WarmDep,
 ) -> JSONResponse:
     """Correct an injury, e.g. set ``end_date`` when it has healed."""
+    warm.after(athlete_id)  # after the response, so after the commit
     return _patch(
         session,
         principal,
@@ -317,9 +334,14 @@ def update_injury(
     "/injuries/{injury_id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response
 )
 def delete_injury(
-    athlete_id: AthleteId, injury_id: RecordId, session: SessionDep, principal: PrincipalDep
+    athlete_id: AthleteId,
+    injury_id: RecordId,
+    session: SessionDep,
+    principal: PrincipalDep,
+    warm: WarmDep,
 ) -> Response:
     """Delete an injury report."""
+    warm.after(athlete_id)
     return _delete(
         session, principal, record_type="injury", athlete_id=athlete_id, record_id=injury_id
     )

@@ -3,6 +3,8 @@ is served from it (equal to a computation), and a second worker serves it too.""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -49,3 +51,38 @@ def test_a_checkin_prepares_todays_answer_for_every_worker(
             after = third.get("/athletes/4/recommendation", headers=me).json()
     assert after["reasons"] != stored.answer["reasons"]
     assert any("pain" in r for r in after["reasons"])
+
+
+def test_a_coachs_lock_and_a_race_prepare_the_new_answer(
+    trained_api_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with TestClient(create_app(trained_api_settings)) as client:
+        admin = add_user(client.app, username="admin", role="admin")
+        factory = client.app.state.session_factory
+        with database.open_session(factory) as session:
+            today = athlete_today(session, athlete_id=6, settings=trained_api_settings)
+        before = client.get("/athletes/6/recommendation", headers=admin).json()
+        lock = {"type": "long_trail", "duration_min": 120, "note": "club run"}
+        day = (today + dt.timedelta(days=1)).isoformat()
+        put = client.put(f"/athletes/6/plan/locks/{day}", json=lock, headers=admin)
+        assert put.status_code == 201, put.text
+        with database.open_session(factory) as session:
+            after_lock = prepared_answers.read_answer(session, athlete_id=6, day=today)
+        race = {"date": (today + dt.timedelta(days=10)).isoformat(), "name": "Trail 25k",
+                "distance_km": 25, "climb_m": 900, "priority": "A"}  # fmt: skip
+        assert client.post("/athletes/6/events", json=race, headers=admin).status_code == 201
+        with database.open_session(factory) as session:
+            after_race = prepared_answers.read_answer(session, athlete_id=6, day=today)
+    # each write left a prepared answer for its new inputs
+    assert after_lock is not None and after_race is not None
+    assert after_race.inputs_key != after_lock.inputs_key
+    computed = []
+    real = coach.prepare_morning
+    monkeypatch.setattr(
+        coach, "prepare_morning", lambda *a, **k: computed.append(1) or real(*a, **k)
+    )
+    with TestClient(create_app(trained_api_settings)) as other:
+        served = other.get("/athletes/6/recommendation", headers=admin).json()
+    assert computed == []
+    assert served == {**served, "reasons": after_race.answer["reasons"]}
+    assert served["date"] == before["date"]
