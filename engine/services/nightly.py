@@ -204,8 +204,8 @@ def prepare_answers(
 ) -> tuple[int, list[int]]:
     """Every athlete's recommendation of ``day`` prepared and saved (those already prepared
     from the same inputs are kept), then answers older than ``PREPARED_KEEP_DAYS`` deleted.
-    One athlete whose answer fails is logged and skipped. Returns (answers written, athletes
-    that failed)."""
+    One athlete whose answer fails is logged and skipped. Returns (answers now prepared:
+    written or already there, athletes that failed)."""
     from engine.services.recommendation import answer_for
 
     written, failed = 0, []
@@ -226,6 +226,8 @@ def prepare_answers(
                     continue
                 if key is not None:
                     ready.append((key, rec))
+                else:  # already prepared from the same inputs
+                    written += 1
             written += prepared.save_prepared(session, ready)
     with database.open_session(factory) as session:
         prepared_answers.delete_before(session, day=day - dt.timedelta(days=PREPARED_KEEP_DAYS))

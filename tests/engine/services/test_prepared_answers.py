@@ -213,6 +213,8 @@ def test_nightly_prepares_every_answer_and_keeps_90_days(
         assert prepared_answers.count_answers(session) == 3
     # and every morning request is served without computing, equal to a fresh computation
     computed = Computed(monkeypatch)
+    again = nightly.run_nightly(factory, day=DAY, models=models, answers=trained_settings)
+    assert again.answers_prepared == 3 and computed.count == 0  # kept, not recomputed
     served = [_answer(factory, a, models, trained_settings) for a in athletes]
     assert computed.count == 0
     with database.open_session(factory) as session:
