@@ -17,6 +17,7 @@ from api.deps import ModelsDep, MorningCacheDep, SessionDep, SettingsDep
 from api.record_schemas import SessionUpdate, merged
 from api.schemas import EARLIEST_DATE, LATEST_DATE, SessionCreate, WellnessCreate
 from api.uploads import MEGABYTE, UploadTooLargeError, check_content_length, receive_uploads
+from api.warm import WarmDep
 from api.web.forms import FormDep, parse_form, session_values
 from api.web.rendering import is_htmx, redirect, render
 from api.web.session import (
@@ -242,6 +243,7 @@ def post_session(
     user: WebUserDep,
     session: SessionDep,
     settings: SettingsDep,
+    warm: WarmDep,
 ) -> Response:
     """Log a session by hand (same rules as ``POST /sessions``)."""
     body, errors = parse_form(form, SessionCreate)
@@ -259,6 +261,7 @@ def post_session(
         actor=_actor(user),
         now=jobs.utcnow(),
     )
+    warm.after(athlete_id)
     return redirect(f"/app/athletes/{athlete_id}/log")
 
 
@@ -294,6 +297,7 @@ def post_session_edit(
     session_id: int,
     user: WebUserDep,
     session: SessionDep,
+    warm: WarmDep,
 ) -> Response:
     """Save a corrected session (the merged record is validated like a new one)."""
     row = _own_session(session, athlete_id, session_id)
@@ -308,6 +312,7 @@ def post_session_edit(
             records.update_record(
                 session, row=row, values=values, actor=_actor(user), now=jobs.utcnow()
             )
+            warm.after(athlete_id)
             return redirect(f"/app/athletes/{athlete_id}/log")
     athlete = logbook.read_athlete(session, athlete_id=athlete_id)
     context = {"user": user, "page": "log", "athlete": athlete, "row": row, "errors": errors}
@@ -321,10 +326,12 @@ def post_session_delete(
     session_id: int,
     user: WebUserDep,
     session: SessionDep,
+    warm: WarmDep,
 ) -> Response:
     """Delete a session (htmx removes its row; without JavaScript the list reloads)."""
     row = _own_session(session, athlete_id, session_id)
     records.delete_record(session, row=row, actor=_actor(user), now=jobs.utcnow())
+    warm.after(athlete_id)
     if is_htmx(request):
         return Response("", status_code=200)
     return redirect(f"/app/athletes/{athlete_id}/log")

@@ -86,3 +86,24 @@ def test_a_coachs_lock_and_a_race_prepare_the_new_answer(
     assert computed == []
     assert served == {**served, "reasons": after_race.answer["reasons"]}
     assert served["date"] == before["date"]
+
+
+def test_a_session_logged_in_the_web_app_prepares_the_new_answer(
+    trained_api_settings: Settings,
+) -> None:
+    with TestClient(create_app(trained_api_settings), base_url="https://testserver") as client:
+        admin = add_user(client.app, username="admin", role="admin")
+        factory = client.app.state.session_factory
+        with database.open_session(factory) as session:
+            today = athlete_today(session, athlete_id=8, settings=trained_api_settings)
+        client.cookies.set("cairn_session", admin["Authorization"].removeprefix("Bearer "))
+        client.cookies.set("cairn_csrf", "test-csrf-token")
+        form = {"csrf_token": "test-csrf-token", "date": today.isoformat(), "kind": "run",
+                "type": "easy_trail", "duration_min": "40", "rpe": "4"}  # fmt: skip
+        posted = client.post("/app/athletes/8/sessions", data=form, follow_redirects=False)
+        assert posted.status_code == 303, posted.text
+        with database.open_session(factory) as session:
+            stored = prepared_answers.read_answer(session, athlete_id=8, day=today)
+    # today's answer was prepared after the write (nothing had asked for it)
+    assert stored is not None
+    assert stored.answer["date"] == today.isoformat()
