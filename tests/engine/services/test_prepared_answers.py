@@ -249,6 +249,7 @@ def test_one_athletes_failure_does_not_stop_the_others(
     assert report.answers_failed == [broken]
 
 
+@pytest.mark.slow  # a nightly over 30 athletes through the CLI (~3 s)
 def test_cli_nightly_answers_prints_the_count(trained_settings: Settings) -> None:
     env = {"CAIRN_DATA_DIR": str(trained_settings.data_dir)}
     day = "2025-09-02"
@@ -266,6 +267,7 @@ def test_cli_nightly_answers_prints_the_count(trained_settings: Settings) -> Non
     assert json.loads(result.output) == stored.answer
 
 
+@pytest.mark.slow  # fresh interpreters (~7 s)
 def test_a_command_serving_a_prepared_answer_never_loads_the_models(
     trained_settings: Settings,
 ) -> None:
