@@ -43,7 +43,11 @@ RECENT_DAYS = 120
 WAIT_S = 20
 
 webdriver = pytest.importorskip("selenium.webdriver")
-from selenium.common.exceptions import TimeoutException  # noqa: E402
+from selenium.common.exceptions import (  # noqa: E402
+    StaleElementReferenceException,
+    TimeoutException,
+    WebDriverException,
+)
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support import expected_conditions as ec  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
@@ -170,6 +174,24 @@ def browser(site: Site) -> Iterator[object]:
 
 def _wait(driver, condition):  # noqa: ANN001, ANN202
     return WebDriverWait(driver, WAIT_S).until(condition)
+
+
+def _replaced(element):  # noqa: ANN001, ANN202
+    """``ec.staleness_of`` that also accepts Chromium's other word for a node swapped out of
+    the page (htmx replaced it): "Node with given id does not belong to the document"."""
+
+    def check(_driver) -> bool:  # noqa: ANN001
+        try:
+            element.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as err:
+            if "does not belong to the document" in str(err):
+                return True
+            raise
+        return False
+
+    return check
 
 
 def _shot(driver, name: str, *, phone: bool = False) -> None:  # noqa: ANN001
@@ -302,7 +324,7 @@ def test_session_edit_and_delete_from_the_log(browser, site: Site) -> None:  # n
     field.send_keys("33")
     save = browser.find_element(By.ID, "save-session")
     save.click()
-    _wait(browser, ec.staleness_of(save))
+    _wait(browser, _replaced(save))
     row = _wait(browser, ec.presence_of_element_located((By.ID, row_id)))
     assert "33" in row.text
     # when it is deleted (htmx, after a confirm), then its row disappears
@@ -334,7 +356,7 @@ def test_coach_sees_linked_athletes_only(browser, site: Site) -> None:  # noqa: 
     form.find_element(By.NAME, "duration_min").clear()
     form.find_element(By.NAME, "duration_min").send_keys("0")
     form.find_element(By.CSS_SELECTOR, "button").click()
-    _wait(browser, ec.staleness_of(form))
+    _wait(browser, _replaced(form))
     first_day = _wait(browser, ec.presence_of_element_located((By.CSS_SELECTOR, "#week > li")))
     assert "locked" in first_day.text and "Rest" in first_day.text
 
