@@ -180,7 +180,6 @@ def recommend_for(
     models: ModelSet,
     settings: Settings,
     cache: MorningCache[coach.Morning] | None = None,
-    save: bool = True,
 ) -> Recommendation:
     """Today's recommendation for one athlete (periodised, adapted, locks honoured).
 
@@ -188,13 +187,13 @@ def recommend_for(
 
     The answer is served from the prepared answers (``engine.services.prepared``: the nightly
     batch's, or one computed earlier by any process) when its inputs are unchanged; otherwise
-    it is computed and, with ``save``, kept there for the next request. With a ``cache``, the
+    it is computed and kept there for the next request. With a ``cache``, the
     morning state and its answers are also kept in this process.
     """
     rec, key = answer_for(
         session, athlete_id=athlete_id, today=today, models=models, settings=settings, cache=cache
     )
-    if save and key is not None:
+    if key is not None:
         prepared.save_prepared(session, [(key, rec)])
     return rec
 
