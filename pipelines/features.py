@@ -238,7 +238,7 @@ def _build(
     cols |= {c: v.to_numpy() for c, v in wellness_columns(_view(cols), panel).items()}
     cols |= {c: v.to_numpy() for c, v in injury_columns(_view(cols), panel, injuries).items()}
     cols["readiness_next"] = panel.shift(cols["readiness_today"], -1)
-    cols["weekday"] = pd.DatetimeIndex(cols["date"]).dayofweek.to_numpy(float)
+    cols["weekday"] = pd.DatetimeIndex(cols["date"]).day_of_week.to_numpy(float)
     cols |= {c: v.to_numpy() for c, v in derived_load_columns(_view(cols)).items()}
     return _view(cols)
 

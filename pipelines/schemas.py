@@ -114,7 +114,8 @@ def conform(frame: pd.DataFrame, columns: dict[str, str], *, name: str) -> pd.Da
         if dtype.startswith("datetime"):
             out[column] = pd.to_datetime(out[column]).astype("datetime64[ns]")
         elif dtype == "bool":
-            out[column] = out[column].fillna(False).astype(bool)
+            values = out[column].astype(object)  # a missing flag is False (any source dtype)
+            out[column] = values.where(values.notna(), False).astype(bool)
         elif dtype != "object":
             out[column] = pd.to_numeric(out[column]).astype(dtype)
         else:

@@ -45,10 +45,12 @@ def nightly(
     day = parse_date(date)
     settings = load_settings()
     factory = open_database(settings)
+    from engine.services.champion_cache import load_served_champions
     from engine.services.nightly import run_nightly
-    from engine.services.serving import load_champions
 
-    models = load_champions(settings)
+    # the champions `cairn recommend` serves: on a fresh data dir, the day-one population
+    # models are put in place first (the nightly answers are then the ones served)
+    models = load_served_champions(settings)
     if not models.available:
         console.print(f"[yellow]No champions ({models.degraded_reason}): rule-based scores[/]")
     report = run_nightly(

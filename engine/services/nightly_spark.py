@@ -38,6 +38,7 @@ from pipelines.features import build_daily_features
 DEFAULT_MASTER = "local[2]"
 JAVA_HOME = "/usr/lib/jvm/java-17-openjdk-amd64"
 KINDS = ("s", "w", "i", "x", "p")  # sessions, wellness, injuries, sets, profile
+OUTPUT_ROW_GROUP_BYTES = 8 * 1024 * 1024  # Parquet row groups of the job's output
 ATHLETES_PER_GROUP = 200  # athletes per applyInPandas group (their features stay independent)
 _MODELS: dict[str, ModelSet] = {}  # per executor process: path -> loaded champions
 
@@ -217,7 +218,12 @@ def _run_job(
 
     frame = spark.read.parquet(str(source))
     out = group_frame(frame, n_athletes).applyInPandas(per_bucket, schema=_schema())
-    out.write.mode("overwrite").parquet(str(target))
+    # sorted by athlete in small row groups: the upsert's reads of REBUILD_CHUNK athletes
+    # skip the row groups of the others (statistics) instead of scanning all the output
+    out = out.sortWithinPartitions("athlete_id", "date")
+    out.write.mode("overwrite").option("parquet.block.size", OUTPUT_ROW_GROUP_BYTES).parquet(
+        str(target)
+    )
     timings["spark_job"] = time.perf_counter() - mark
     return timings
 
@@ -234,7 +240,9 @@ def _write_rows(
     scores = []
     for lo in range(0, len(everyone), feature_store.REBUILD_CHUNK):
         chunk = everyone[lo : lo + feature_store.REBUILD_CHUNK]
-        part = dataset.to_table(filter=ds.field("athlete_id").isin(chunk)).to_pandas()
+        ids_in = ds.field("athlete_id").isin(chunk)
+        span = (ds.field("athlete_id") >= chunk[0]) & (ds.field("athlete_id") <= chunk[-1])
+        part = dataset.to_table(filter=span & ids_in).to_pandas()
         part = part.sort_values(["athlete_id", "date"], kind="stable")
         feats = part[part["values"].notna()]
         rows = decode_rows(

@@ -125,7 +125,7 @@ def _resolve_refs(
     if not refs:
         return {}, 0, 0
     query = select(Athlete.external_ref, Athlete.id).where(Athlete.external_ref.in_(refs))
-    found: dict[str, int] = {str(ref): id_ for ref, id_ in session.execute(query).tuples()}
+    found: dict[str, int] = {str(ref): id_ for ref, id_ in session.execute(query)}
     by_ref = {r[ATHLETE_REF]: r for r in profiles.to_dict(orient="records")}
     created = 0
     for ref in sorted(refs - set(found)):
@@ -229,7 +229,7 @@ def _write_sessions(
         table.athlete_id.in_(sessions["athlete_id"].unique().tolist()),
         table.source.in_(sessions["source"].unique().tolist()),
     )
-    new = _new_rows(sessions, _SESSION_KEY, set(session.execute(query).tuples()))
+    new = _new_rows(sessions, _SESSION_KEY, {tuple(row) for row in session.execute(query)})
     rows = _records(new, list(SESSION_COLUMNS))
     returning = insert(table).returning(table.id, table.athlete_id, table.external_id)
     inserted = session.execute(returning, rows).all() if rows else []
@@ -256,7 +256,7 @@ def _write_wellness(session: Session, frame: pd.DataFrame, *, source: str) -> tu
     query = select(WellnessCheckin.athlete_id, WellnessCheckin.date).where(
         WellnessCheckin.athlete_id.in_(athletes), WellnessCheckin.date.between(first, last)
     )
-    new = _new_rows(frame, _WELLNESS_KEY, set(session.execute(query).tuples()))
+    new = _new_rows(frame, _WELLNESS_KEY, {tuple(row) for row in session.execute(query)})
     rows = [{**r, "source": source} for r in _records(new, list(WELLNESS_COLUMNS))]
     if rows:
         session.execute(insert(WellnessCheckin), rows)
@@ -287,7 +287,7 @@ def _write_injuries(session: Session, frame: pd.DataFrame, *, source: str) -> tu
     query = select(Injury.athlete_id, Injury.source, Injury.external_id).where(
         Injury.athlete_id.in_(athletes), Injury.start_date.between(first, last)
     )
-    new = _new_rows(frame, _INJURY_KEY, set(session.execute(query).tuples()))
+    new = _new_rows(frame, _INJURY_KEY, {tuple(row) for row in session.execute(query)})
     rows = _records(new, [*INJURY_COLUMNS, "source"])
     if rows:
         session.execute(insert(Injury), rows)

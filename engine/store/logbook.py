@@ -223,7 +223,7 @@ def read_athletes_frame(
 
 def read_timezones(session: Session) -> dict[int, str | None]:
     """Each athlete's IANA time zone (None: the installation's default applies)."""
-    return dict(session.execute(select(Athlete.id, Athlete.timezone)).tuples().all())
+    return {id_: zone for id_, zone in session.execute(select(Athlete.id, Athlete.timezone))}
 
 
 def count_rows(session: Session) -> dict[str, int]:

@@ -18,7 +18,7 @@ DAY = "2025-02-26"  # the morning after the factory's 8 weeks of logs
 
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory: pytest.TempPathFactory, mlflow_template: Path) -> Path:
-    """Two athletes with 8 weeks of logs each; no models (rule-based scores)."""
+    """A fresh data dir (no champion yet) with two athletes, 8 weeks of logs each."""
     folder = tmp_path_factory.mktemp("cli-nightly") / "data"
     folder.mkdir()
     shutil.copy(mlflow_template, folder / "mlflow.db")
@@ -39,15 +39,22 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory, mlflow_template: Path) ->
 
 
 def test_nightly_refreshes_the_store_and_scores_every_morning(cairn, data_dir: Path) -> None:  # noqa: ANN001
-    result = cairn("nightly", "--date", DAY)
+    # a fresh data dir: the nightly puts the day-one population models in place, as the first
+    # `cairn recommend` does, and scores with them (the scores and answers it prepares are
+    # then the ones served), not with the rule-based fallback
+    result = cairn("nightly", "--date", DAY, "--answers")
     assert result.exit_code == 0, result.output
     assert "2 athletes" in result.output and "2 mornings" in result.output
+    assert "2 answers prepared" in result.output and "No champions" not in result.output
     engine = database.make_engine(f"sqlite:///{data_dir / 'app.sqlite'}")
     with database.open_session(database.make_session_factory(engine)) as session:
         assert feature_days.read_markers(session) == []
         scores = read_scores(session, day=dt.date.fromisoformat(DAY))
     engine.dispose()
-    assert sorted(scores) == [1, 2] and all(s["degraded"] for s in scores.values())
+    assert sorted(scores) == [1, 2] and not any(s["degraded"] for s in scores.values())
+    listed = cairn("models", "list")
+    assert listed.exit_code == 0
+    assert listed.output.count("(champion history: [1])") == 2, listed.output  # both targets
 
 
 @pytest.mark.parametrize(
