@@ -1,7 +1,7 @@
 """The nightly batch on Apache Spark: per-athlete features and scores in a grouped map.
 
 The driver reads the logs (one long frame: every log record tagged with its kind, columns
-prefixed by kind), Spark groups it by athlete bucket (``athlete_id % buckets``) and runs
+prefixed by kind), Spark groups it by bucket (runs of consecutive athletes, ``buckets_of``) and runs
 ``athlete_outputs`` on each group with ``groupBy(...).applyInPandas``: the same pure functions
 as the local engine (``build_daily_features`` over all the logs, ``day_rows`` and
 ``score_mornings``), each athlete's rows built from that athlete's logs only. The champions
@@ -39,18 +39,22 @@ DEFAULT_MASTER = "local[2]"
 JAVA_HOME = "/usr/lib/jvm/java-17-openjdk-amd64"
 KINDS = ("s", "w", "i", "x", "p")  # sessions, wellness, injuries, sets, profile
 OUTPUT_ROW_GROUP_BYTES = 8 * 1024 * 1024  # Parquet row groups of the job's output
-ATHLETES_PER_GROUP = 200  # athletes per applyInPandas group (their features stay independent)
+ATHLETES_PER_GROUP = 200  # athletes per applyInPandas group (see buckets_of)
 _MODELS: dict[str, ModelSet] = {}  # per executor process: path -> loaded champions
 
 
-def group_frame(frame, n_athletes: int):  # noqa: ANN001, ANN201
-    """``frame`` grouped into buckets of about ``ATHLETES_PER_GROUP`` athletes (at least 4):
-    each athlete's rows are built from that athlete's logs only, so a bucket gives the same
-    rows as one group per athlete, without pandas' fixed cost per athlete."""
-    from pyspark.sql import functions as F  # noqa: N812
+def buckets_of(ids: list[int], athlete_ids: np.ndarray) -> np.ndarray:
+    """The applyInPandas group of each of ``athlete_ids`` (all in ``ids``): runs of about
+    ``ATHLETES_PER_GROUP`` consecutive athletes of the sorted ``ids``, at least 4 groups.
 
-    buckets = max(4, -(-n_athletes // ATHLETES_PER_GROUP))
-    return frame.withColumn("bucket", F.col("athlete_id") % buckets).groupBy("bucket")
+    Each athlete's rows are built from that athlete's logs only, so a group gives the same
+    rows as one group per athlete, without pandas' fixed cost per athlete; consecutive ids
+    keep the job's output in id order within each file, so the upsert's reads of
+    ``REBUILD_CHUNK`` athletes skip the row groups of the others (Parquet statistics)."""
+    ordered = np.sort(np.asarray(ids, dtype=np.int64))
+    groups = max(4, -(-len(ordered) // ATHLETES_PER_GROUP))
+    per_group = max(1, -(-len(ordered) // groups))
+    return np.searchsorted(ordered, athlete_ids) // per_group
 
 
 def _long_frame(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -184,6 +188,7 @@ def _write_logs(session: Session, ids: list[int], path: Path) -> None:
     try:
         for lo in range(0, max(len(ids), 1), feature_store.REBUILD_CHUNK):
             long = _read_logs(session, ids[lo : lo + feature_store.REBUILD_CHUNK])
+            long["bucket"] = buckets_of(ids, long["athlete_id"].to_numpy(np.int64))
             schema = None if writer is None else writer.schema
             table = pa.Table.from_pandas(long, schema=schema, preserve_index=False)
             if writer is None:
@@ -200,7 +205,6 @@ def _run_job(
     source: Path,
     target: Path,
     *,
-    n_athletes: int,
     day: dt.date,
     models_path: str,
     master: str | None,
@@ -217,10 +221,7 @@ def _run_job(
         return athlete_outputs(group, day=day, models=_models(models_path))
 
     frame = spark.read.parquet(str(source))
-    out = group_frame(frame, n_athletes).applyInPandas(per_bucket, schema=_schema())
-    # sorted by athlete in small row groups: the upsert's reads of REBUILD_CHUNK athletes
-    # skip the row groups of the others (statistics) instead of scanning all the output
-    out = out.sortWithinPartitions("athlete_id", "date")
+    out = frame.groupBy("bucket").applyInPandas(per_bucket, schema=_schema())
     out.write.mode("overwrite").option("parquet.block.size", OUTPUT_ROW_GROUP_BYTES).parquet(
         str(target)
     )
@@ -283,7 +284,6 @@ def run(
         timings |= _run_job(
             folder / "logs.parquet",
             folder / "out.parquet",
-            n_athletes=len(ids),
             day=day,
             models_path=models_path,
             master=master,

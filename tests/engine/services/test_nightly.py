@@ -114,3 +114,21 @@ def test_spark_and_local_nightly_give_the_same_store_and_scores_for_50_athletes(
         assert result == spark_scores[athlete]
     with database.open_session(_factory(on_spark)) as session:
         assert feature_days.read_markers(session) == []
+
+
+@pytest.mark.parametrize(
+    ("n", "groups", "largest"), [(1, 1, 1), (10, 4, 3), (800, 4, 200), (1001, 6, 167)]
+)
+def test_spark_buckets_are_runs_of_consecutive_athletes(n: int, groups: int, largest: int) -> None:
+    from engine.services.nightly_spark import buckets_of
+
+    # given sparse athlete ids, asked for in any order
+    ids = list(range(7, 7 + 3 * n, 3))
+    shuffled = np.random.default_rng(0).permutation(ids)
+    # then each bucket is a run of consecutive ids, about the same size, at least 4 of them
+    buckets = buckets_of(ids, shuffled)
+    by_id = dict(zip(shuffled.tolist(), buckets.tolist(), strict=True))
+    in_order = [by_id[a] for a in ids]
+    assert in_order == sorted(in_order) and in_order[0] == 0
+    assert len(set(in_order)) == groups
+    assert max(np.bincount(in_order)) == largest
