@@ -29,6 +29,7 @@ from api.uploads import (
     check_content_length,
     receive_uploads,
 )
+from api.warm import WarmDep
 from engine.services.imports import ImportOptions, import_paths
 from engine.store import database, logbook
 from pipelines.importers.summary import ImportSummary
@@ -178,6 +179,7 @@ async def create_import(
     settings: SettingsDep,
     factory: FactoryDep,
     metrics: MetricsDep,
+    warm: WarmDep,
     fmt: Annotated[ImportFormat, Query(alias="format", description="auto detects it")] = "auto",
     skip_invalid: Annotated[
         bool, Query(description="import the valid records of a file with invalid ones")
@@ -208,4 +210,6 @@ async def create_import(
             import_paths, factory, items=items, options=options, today=dt.date.today()
         )
     _count_rejections(metrics, summary)
+    if summary.n_imported:  # new records: today's answer is prepared after the response
+        warm.after(athlete_id)
     return _answer(summary)

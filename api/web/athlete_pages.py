@@ -344,6 +344,7 @@ async def post_upload(
     user: WebUserDep,
     session: SessionDep,
     settings: SettingsDep,
+    warm: WarmDep,
 ) -> Response:
     """Import uploaded files (FIT, GPX, lift logs, Cairn CSV) and show the summary."""
     limit = int(settings.max_upload_mb * MEGABYTE)
@@ -369,6 +370,8 @@ async def post_upload(
                 import_paths, factory, items=items, options=options, today=dt.date.today()
             )
     session.expire_all()  # the import wrote through its own sessions
+    if summary is not None and summary.n_imported:
+        warm.after(athlete_id)  # today's answer prepared after the response
     imported = await run_in_threadpool(
         lambda: records.read_sessions_after(session, athlete_id=athlete_id, after_id=last_id)
     )
