@@ -364,7 +364,8 @@ async def post_upload(
             lambda: records.read_last_session_id(session, athlete_id=athlete_id)
         )
         if form.files:
-            options = ImportOptions(athlete_id=athlete_id, only_athlete=True)
+            skip = form.fields.get("skip_invalid") == "true"  # the form's checkbox
+            options = ImportOptions(athlete_id=athlete_id, only_athlete=True, skip_invalid=skip)
             items = [(u.name, u.path) for u in form.files]
             summary = await run_in_threadpool(
                 import_paths, factory, items=items, options=options, today=dt.date.today()

@@ -402,3 +402,32 @@ def test_today_asks_for_the_missing_profile_values_until_they_are_given(web) -> 
     done = client.patch(f"/athletes/{callers.other}", json=patch, headers=callers.other_athlete)
     assert done.status_code == 200, done.text
     assert 'id="profile-missing"' not in client.get(url).text
+
+
+def test_upload_form_names_each_rejected_record_then_can_skip_them(web) -> None:  # noqa: ANN001
+    client, callers = web
+    token = _as(client, callers.athlete)
+    csv = b"date,sleep_h,soreness\n2026-03-02,7.5,2\n2026-03-40,7.0,2\n"
+    url = f"/app/athletes/{callers.own}/imports"
+
+    def upload(**fields: str):  # noqa: ANN202
+        files = [("files", ("checkins.csv", csv))]
+        return client.post(url, data={"csrf_token": token, **fields}, files=files)
+
+    def stored_dates() -> set[str]:
+        with database.open_session(client.app.state.session_factory) as session:
+            rows, _ = records.read_records_page(
+                session, record_type="wellness", athlete_id=callers.own
+            )
+        return {str(r.date) for r in rows}
+
+    # a file with an invalid record is refused whole, and the page says which record and why
+    refused = upload()
+    assert refused.status_code == 422
+    assert "checkins.csv row 3, field date: 2026-03-40 (date must be a date" in refused.text
+    assert "2026-03-02" not in stored_dates()
+    # with the form's checkbox, the valid record is imported and the invalid one reported
+    skipped = upload(skip_invalid="true")
+    assert skipped.status_code == 200, skipped.text
+    assert "checkins.csv row 3, field date" in skipped.text
+    assert "2026-03-02" in stored_dates()
